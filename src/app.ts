@@ -1,0 +1,58 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { BODY_LIMIT_BYTES } from './body-limit.js'
+import { trustProxyOption, type Config } from './config.js'
+import databasePlugin from './plugins/app/database.js'
+import problemDetailsPlugin from './plugins/app/problem-details.js'
+import responseHeadersPlugin, { setProcessTimeHeader, setRequestIdHeader } from './plugins/app/response-headers.js'
+import rateLimitPlugin from './plugins/external/rate-limit.js'
+import swaggerPlugin from './plugins/external/swagger.js'
+import swaggerUiPlugin from './plugins/external/swagger-ui.js'
+import { replyWithProblem } from './problems/problem-reply.js'
+import { requestIdFor } from './request-id.js'
+import { requestValidatorCompiler } from './request-validator.js'
+import healthRoutes from './routes/health.js'
+import openApiRoutes from './routes/openapi.js'
+import taskRoutes from './routes/tasks/index.js'
+import { sharedSchemas } from './schemas/shared-schemas.js'
+
+/**
+ * Builds the whole application from its settings, ready to listen or to be
+ * tested with `inject`: the server and the tests both start here.
+ */
+export async function buildApp (config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL },
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Requests the router rejects before any hook runs (a malformed URL) get
+    // the same headers and problem details as every other response.
+    frameworkErrors: (error, request, reply) => {
+      setRequestIdHeader(request, reply)
+      setProcessTimeHeader(reply)
+      return replyWithProblem(error, request, reply, config.PROBLEM_TYPE_BASE)
+    }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // JSON is the only body this API reads; anything else is a 415.
+  app.removeContentTypeParser('text/plain')
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  app.setValidatorCompiler(requestValidatorCompiler(sharedSchemas))
+
+  // Cross-cutting plugins first: they hook into every route registered after them.
+  await app.register(responseHeadersPlugin)
+  await app.register(problemDetailsPlugin, { typeBase: config.PROBLEM_TYPE_BASE })
+  await app.register(swaggerPlugin)
+  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS })
+  await app.register(databasePlugin, { url: config.DATABASE_URL })
+
+  await app.register(swaggerUiPlugin)
+  await app.register(openApiRoutes)
+  await app.register(healthRoutes)
+  await app.register(taskRoutes, { prefix: '/tasks' })
+
+  return app
+}

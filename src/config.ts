@@ -1,0 +1,59 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { envSchema } from 'env-schema'
+import addFormats from 'ajv-formats'
+import type { ErrorObject } from 'ajv'
+import { StringEnum } from './schemas/type-helpers.js'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** Every setting the server reads from its environment, with its default. */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.String({ minLength: 1, default: './data/tasks.db' }),
+  LOG_LEVEL: StringEnum(LOG_LEVELS, { default: 'info' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 100 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60000 }),
+  PROBLEM_TYPE_BASE: Type.String({ format: 'uri', default: 'https://example.com/errors/' }),
+  // `true`, `false`, a number of proxy hops, or a comma-separated list of proxy addresses or subnets
+  TRUST_PROXY: Type.String({ pattern: '^(true|false|\\d+|[\\w.:/]+(\\s*,\\s*[\\w.:/]+)*)$', default: 'false' })
+})
+export type Config = Static<typeof ConfigSchema>
+
+/** A setting in the environment that the server cannot run with. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/**
+ * Reads and validates the settings. Anything not given takes its default;
+ * a bad value throws a ConfigError whose message names the setting.
+ */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const data = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined))
+  try {
+    return envSchema<Config>({
+      schema: structuredClone(ConfigSchema),
+      data,
+      env: false,
+      ajv: { customOptions: (ajv) => addFormats.default(ajv) }
+    })
+  } catch (error) {
+    const [first] = (error as { errors?: ErrorObject[] }).errors ?? []
+    /* c8 ignore next -- env-schema reports every failure through Ajv errors */
+    if (first === undefined) throw error
+    const setting = first.instancePath.slice(1)
+    throw new ConfigError(`Invalid setting ${setting}=${JSON.stringify(env[setting])}: ${first.message}`)
+  }
+}
+
+/** Fastify's `trustProxy` option from the TRUST_PROXY setting. */
+export function trustProxyOption (value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value)
+    return (_address, hop) => hop < hops
+  }
+  return value.split(',').map((address) => address.trim())
+}

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import BetterSqlite3 from 'better-sqlite3'
+import { sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { Database } from '../database.js'
+import { createSqliteTaskRepository } from './task-repository.js'
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url))
+
+/**
+ * Opens (creating it if needed) the SQLite database at `url`, a file path or
+ * `:memory:`, and brings its schema up to date with the migrations.
+ */
+export function openSqliteDatabase (url: string): Database {
+  if (url !== ':memory:') mkdirSync(dirname(url), { recursive: true })
+  const client = new BetterSqlite3(url)
+  try {
+    client.pragma('journal_mode = WAL')
+    // Every commit reaches the disk before it is acknowledged.
+    client.pragma('synchronous = FULL')
+    client.pragma('busy_timeout = 5000')
+    client.pragma('foreign_keys = ON')
+    const db = drizzle({ client })
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+    return {
+      tasks: createSqliteTaskRepository(db),
+      async ping () {
+        db.get(sql`SELECT 1`)
+      },
+      async close () {
+        if (client.open) client.close()
+      }
+    }
+  } catch (error) {
+    client.close()
+    throw error
+  }
+}

@@ -1,0 +1,72 @@
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { BODY_LIMIT_BYTES } from '../body-limit.js'
+import type { Problem, ProblemFieldError } from '../schemas/problem.js'
+import { ProblemError } from './problem-error.js'
+import { PROBLEM_TYPES, type ProblemKind } from './problem-types.js'
+import { validationProblem } from './validation-problem.js'
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+
+// Fastify's own client errors, by code, and the kind of problem each one is.
+const FRAMEWORK_ERROR_KINDS: Record<string, ProblemKind> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad-request',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad-request',
+  FST_ERR_BAD_URL: 'bad-request',
+  FST_ERR_MAX_PARAM_LENGTH: 'bad-request',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type'
+}
+
+const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemKind, string>> = {
+  'payload-too-large': `The request body is larger than the ${BODY_LIMIT_BYTES} bytes this API accepts.`,
+  'unsupported-media-type': 'This API accepts request bodies as application/json only.'
+}
+
+/**
+ * Sends any error as RFC 9457 problem details. Errors the client caused keep
+ * their message; anything else is a 500 whose body says nothing of its cause,
+ * which is logged with the request id instead.
+ */
+export function replyWithProblem (error: unknown, request: FastifyRequest, reply: FastifyReply, typeBase: string): FastifyReply {
+  const problem = toProblemError(error)
+  if (problem.kind === 'internal-error') {
+    request.log.error({ err: error }, 'request failed with an internal error')
+  }
+  const status = problem.statusCode
+  const body: Problem = {
+    type: problem.kind === undefined ? 'about:blank' : `${typeBase}${problem.kind}`,
+    title: problem.kind === undefined ? STATUS_CODES[status] ?? 'Error' : PROBLEM_TYPES[problem.kind].title,
+    status,
+    detail: problem.detail,
+    instance: request.url.split('?', 1)[0] ?? '/',
+    ...(problem.errors === undefined ? {} : { errors: problem.errors })
+  }
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
+}
+
+/** What went wrong; with no kind, the problem is RFC 9457's generic `about:blank`. */
+interface Occurrence {
+  kind: ProblemKind | undefined
+  statusCode: number
+  detail: string
+  errors?: ProblemFieldError[] | undefined
+}
+
+function toProblemError (error: unknown): Occurrence {
+  if (error instanceof ProblemError) return error
+  const fastifyError = error as Partial<FastifyError>
+  if (fastifyError.validation !== undefined && fastifyError.validationContext !== undefined) {
+    return validationProblem(fastifyError.validationContext, fastifyError.validation)
+  }
+  const kind = fastifyError.code === undefined ? undefined : FRAMEWORK_ERROR_KINDS[fastifyError.code]
+  if (kind !== undefined) {
+    return new ProblemError(kind, FRAMEWORK_ERROR_DETAILS[kind] ?? fastifyError.message ?? kind)
+  }
+  const status = fastifyError.statusCode
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { kind: undefined, statusCode: status, detail: fastifyError.message ?? String(STATUS_CODES[status]) }
+  }
+  return new ProblemError('internal-error', 'The server failed to handle this request. Quote the X-Request-ID header when reporting it.')
+}

@@ -1,0 +1,19 @@
+/**
+ * Every kind of problem the API reports. Each kind's type URI is the
+ * PROBLEM_TYPE_BASE setting followed by the kind's name.
+ */
+export const PROBLEM_TYPES = {
+  'malformed-json': { status: 400, title: 'Malformed JSON' },
+  'bad-request': { status: 400, title: 'Bad request' },
+  'not-found': { status: 404, title: 'Resource not found' },
+  'route-not-found': { status: 404, title: 'Route not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'payload-too-large': { status: 413, title: 'Payload too large' },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  validation: { status: 422, title: 'Validation failed' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'internal-error': { status: 500, title: 'Internal server error' },
+  'service-unavailable': { status: 503, title: 'Service unavailable' }
+} as const satisfies Record<string, { status: number, title: string }>
+
+export type ProblemKind = keyof typeof PROBLEM_TYPES

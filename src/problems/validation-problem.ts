@@ -1,0 +1,79 @@
+import type { FastifyError, FastifySchemaValidationError } from 'fastify'
+import type { ProblemFieldError } from '../schemas/problem.js'
+import { ProblemError } from './problem-error.js'
+
+// A body with thousands of unknown fields still gets a problem of a sane size.
+const MAX_REPORTED_ERRORS = 20
+
+const PART_NAMES: Record<string, string> = {
+  body: 'request body',
+  querystring: 'query parameter',
+  params: 'path parameter',
+  headers: 'header'
+}
+
+interface Located {
+  segments: string[]
+  detail: string
+}
+
+/**
+ * Turns Ajv's errors for one part of a request into a validation problem
+ * whose `errors` name each offending body member (`pointer`) or parameter.
+ */
+export function validationProblem (part: NonNullable<FastifyError['validationContext']>, validation: FastifySchemaValidationError[]): ProblemError {
+  const located = collapseAlternatives(validation.map(locate))
+  const errors = located.slice(0, MAX_REPORTED_ERRORS).map(({ segments, detail }): ProblemFieldError =>
+    part === 'body'
+      ? { detail, pointer: `#${segments.map((segment) => `/${encodeURIComponent(escapePointerSegment(segment))}`).join('')}` }
+      : { detail, parameter: segments.join('.') }
+  )
+  const summary = located.slice(0, MAX_REPORTED_ERRORS)
+    .map(({ segments, detail }) => `${segments.length > 0 ? segments.join('.') : 'body'} ${detail}`)
+    .join('; ')
+  const more = located.length > MAX_REPORTED_ERRORS ? ` (and ${located.length - MAX_REPORTED_ERRORS} more)` : ''
+  return new ProblemError('validation', `Invalid ${PART_NAMES[part] ?? part}: ${summary}${more}`, errors)
+}
+
+function locate (error: FastifySchemaValidationError): Located & { keyword: string } {
+  const segments = error.instancePath.split('/').slice(1).map(unescapePointerSegment)
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return { keyword: error.keyword, segments: [...segments, String(params.missingProperty)], detail: 'is required' }
+    case 'additionalProperties':
+      return { keyword: error.keyword, segments: [...segments, String(params.additionalProperty)], detail: 'is not a known field' }
+    case 'enum':
+      return { keyword: error.keyword, segments, detail: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` }
+    default:
+      return { keyword: error.keyword, segments, detail: error.message ?? 'is invalid' }
+  }
+}
+
+/**
+ * Ajv reports a value that fits no branch of an `anyOf` (say, a nullable
+ * string) once per branch and once for the `anyOf`; a client wants one line.
+ */
+function collapseAlternatives (errors: Array<Located & { keyword: string }>): Located[] {
+  const byLocation = new Map<string, Array<Located & { keyword: string }>>()
+  for (const error of errors) {
+    const key = error.segments.join('/')
+    byLocation.set(key, [...(byLocation.get(key) ?? []), error])
+  }
+  return [...byLocation.values()].flatMap((group) => {
+    const alternative = group.find((error) => error.keyword === 'anyOf')
+    if (alternative === undefined) return group
+    const specific = group.filter((error) => error.keyword !== 'anyOf' && error.keyword !== 'type')
+    if (specific.length > 0) return specific
+    const types = group.filter((error) => error.keyword === 'type').map((error) => error.detail.replace(/^must be /, ''))
+    return [{ segments: alternative.segments, detail: `must be ${types.join(' or ')}` }]
+  })
+}
+
+function unescapePointerSegment (segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~')
+}
+
+function escapePointerSegment (segment: string): string {
+  return segment.replaceAll('~', '~0').replaceAll('/', '~1')
+}

@@ -1,0 +1,36 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { packageVersion } from '../package-info.js'
+import { ProblemError } from '../problems/problem-error.js'
+import { problemResponses } from '../problems/problem-responses.js'
+
+const Health = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String({ description: 'The version of this API.' })
+}, { additionalProperties: false, description: 'The service and its database are working.' })
+
+const health: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get('/health', {
+    config: { rateLimit: false },
+    schema: {
+      operationId: 'getHealth',
+      summary: 'Check health',
+      description: 'Answers 200 once the database has answered a query, 503 when it cannot. Never rate limited.',
+      tags: ['Health'],
+      response: {
+        200: Health,
+        ...problemResponses('service-unavailable')
+      }
+    }
+  }, async (request) => {
+    try {
+      await fastify.db.ping()
+    } catch (error) {
+      request.log.error({ err: error }, 'health check: the database did not answer')
+      throw new ProblemError('service-unavailable', 'The database is not answering.')
+    }
+    return { status: 'ok' as const, version: packageVersion }
+  })
+}
+
+export default health

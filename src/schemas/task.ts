@@ -1,0 +1,97 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Nullable, Ref, StringEnum } from './type-helpers.js'
+
+export const TASK_STATUSES = ['pending', 'in_progress', 'done', 'cancelled'] as const
+export const DEFAULT_STATUS = 'pending'
+export const DEFAULT_PRIORITY = 2
+export const TITLE_MAX_LENGTH = 200
+export const DESCRIPTION_MAX_LENGTH = 2000
+export const ASSIGNEE_MAX_LENGTH = 100
+
+export const TaskStatus = StringEnum(TASK_STATUSES, {
+  $id: 'TaskStatus',
+  title: 'TaskStatus',
+  description: 'Where a task stands in its life cycle.'
+})
+export type TaskStatus = Static<typeof TaskStatus>
+
+const TaskId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The task\'s unique, never reused id.' })
+const Title = Type.String({
+  minLength: 1,
+  maxLength: TITLE_MAX_LENGTH,
+  description: `1-${TITLE_MAX_LENGTH} characters; surrounding whitespace is trimmed before it is checked and stored.`
+})
+const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters, or null.` })
+const Priority = Type.Integer({ minimum: 1, maximum: 5, description: 'From 1 (highest) to 5 (lowest).' })
+const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters, or null.` })
+const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 UTC timestamp with milliseconds.', examples: ['2026-11-21T04:20:18.083Z'] })
+
+export const Task = Type.Object({
+  id: TaskId,
+  title: Title,
+  description: Description,
+  status: Ref(TaskStatus),
+  priority: Priority,
+  assignee: Assignee,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  deleted_at: Nullable(Timestamp, { description: 'When the task was soft-deleted, or null.' })
+}, { $id: 'Task', title: 'Task', additionalProperties: false })
+export type Task = Static<typeof Task>
+
+export const TaskCreate = Type.Object({
+  title: Title,
+  description: Type.Optional(Description),
+  status: Type.Optional(Ref(TaskStatus, { default: DEFAULT_STATUS })),
+  priority: Type.Optional(Type.Integer({ ...Priority, default: DEFAULT_PRIORITY })),
+  assignee: Type.Optional(Assignee)
+}, {
+  $id: 'TaskCreate',
+  title: 'TaskCreate',
+  description: 'A new task. Fields not listed here are rejected.',
+  additionalProperties: false
+})
+export type TaskCreate = Static<typeof TaskCreate>
+
+export const TaskUpdate = Type.Object({
+  title: Type.Optional(Title),
+  description: Type.Optional(Description),
+  status: Type.Optional(Ref(TaskStatus)),
+  priority: Type.Optional(Priority),
+  assignee: Type.Optional(Assignee)
+}, {
+  $id: 'TaskUpdate',
+  title: 'TaskUpdate',
+  description: 'The fields to change; fields left out keep their value. `null` clears description or assignee.',
+  additionalProperties: false
+})
+export type TaskUpdate = Static<typeof TaskUpdate>
+
+export const TaskList = Type.Object({
+  items: Type.Array(Ref(Task)),
+  total: Type.Integer({ minimum: 0, description: 'How many tasks match the filters, over all pages.' }),
+  limit: Type.Integer({ minimum: 1 }),
+  offset: Type.Integer({ minimum: 0 }),
+  has_more: Type.Boolean({ description: 'Whether tasks remain after this page.' })
+}, { $id: 'TaskList', title: 'TaskList', additionalProperties: false })
+export type TaskList = Static<typeof TaskList>
+
+export const TASK_SORT_FIELDS = ['created_at', 'priority', 'title'] as const
+export const SORT_ORDERS = ['asc', 'desc'] as const
+
+export const TaskListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' }),
+  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'How many matching tasks to skip.' }),
+  status: Type.Optional(Ref(TaskStatus, { description: 'Only tasks with this status.' })),
+  priority: Type.Optional(Type.Integer({ ...Priority, description: 'Only tasks with this priority.' })),
+  sort_by: StringEnum(TASK_SORT_FIELDS, { default: 'created_at', description: 'Sort field; ties are broken by id in the same direction.' }),
+  sort_order: StringEnum(SORT_ORDERS, { default: 'desc' }),
+  include_deleted: Type.Boolean({ default: false, description: 'Also list soft-deleted tasks.' }),
+  q: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, description: 'Case-insensitive substring of the title or description; `%`, `_` and `\\` match themselves.' }))
+}, { additionalProperties: false })
+export type TaskListQuery = Static<typeof TaskListQuery>
+
+export const TaskIdParams = Type.Object({
+  task_id: TaskId
+}, { additionalProperties: false })
+export type TaskIdParams = Static<typeof TaskIdParams>
