@@ -51,8 +51,10 @@ function locate (error: FastifySchemaValidationError): Located & { keyword: stri
 }
 
 /**
- * Ajv reports a value that fits no branch of an `anyOf` (say, a nullable
- * string) once per branch and once for the `anyOf`; a client wants one line.
+ * One line for each location a client must fix. A value of the wrong type is
+ * reported only as such, not also by the checks that assume the right type;
+ * a value that fits no branch of an `anyOf` (a nullable string, say) is
+ * reported once, not once per branch.
  */
 function collapseAlternatives (errors: Array<Located & { keyword: string }>): Located[] {
   const byLocation = new Map<string, Array<Located & { keyword: string }>>()
@@ -61,11 +63,12 @@ function collapseAlternatives (errors: Array<Located & { keyword: string }>): Lo
     byLocation.set(key, [...(byLocation.get(key) ?? []), error])
   }
   return [...byLocation.values()].flatMap((group) => {
+    const typeErrors = group.filter((error) => error.keyword === 'type')
+    const others = group.filter((error) => error.keyword !== 'type' && error.keyword !== 'anyOf')
     const alternative = group.find((error) => error.keyword === 'anyOf')
-    if (alternative === undefined) return group
-    const specific = group.filter((error) => error.keyword !== 'anyOf' && error.keyword !== 'type')
-    if (specific.length > 0) return specific
-    const types = group.filter((error) => error.keyword === 'type').map((error) => error.detail.replace(/^must be /, ''))
+    if (alternative === undefined) return typeErrors.length > 0 ? typeErrors : others
+    if (others.length > 0) return others
+    const types = typeErrors.map((error) => error.detail.replace(/^must be /, ''))
     return [{ segments: alternative.segments, detail: `must be ${types.join(' or ')}` }]
   })
 }

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Test } from 'tap'
+import { buildApp } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/** Settings for tests: an in-memory database, quiet logs, no rate limit. */
+export const TEST_ENV = { DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0' }
+
+/**
+ * Builds the app exactly as the server does, from settings read the way the
+ * server reads them, and closes it when the test ends.
+ */
+export async function build (t: Test, env: Record<string, string> = {}) {
+  const app = await buildApp(loadConfig({ ...TEST_ENV, ...env }))
+  t.teardown(() => app.close())
+  await app.ready()
+  return app
+}
+
+/** A temporary directory removed when the test ends. */
+export function temporaryDirectory (t: Test): string {
+  const directory = mkdtempSync(join(tmpdir(), 'task-api-test-'))
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }))
+  return directory
+}
+
+// The child runs src/server.ts under the same loaders as the test itself, so
+// it runs the TypeScript source and counts towards coverage.
+function spawnServer (env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...process.execArgv, join(ROOT, 'src/server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env }
+  })
+}
+
+export interface RunningServer {
+  url: string
+  process: ChildProcessWithoutNullStreams
+  /** Everything the server wrote to stdout and stderr so far. */
+  output: () => string
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop: () => Promise<number | null>
+}
+
+/**
+ * Starts the real server entry point (src/server.ts) as its own process, on
+ * a free port, and resolves once it listens.
+ */
+export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
+  const child = spawnServer({ PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = () => {
+      const match = /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output)
+      if (match?.[1] !== undefined) {
+        child.stdout.off('data', onData)
+        resolve(match[1])
+      }
+    }
+    child.stdout.on('data', onData)
+    exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)), reject)
+  })
+
+  return {
+    url,
+    process: child,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM')
+      return exited
+    }
+  }
+}
+
+/** Runs the server entry point to completion and returns its exit code and output. */
+export async function runServerToExit (env: Record<string, string>): Promise<{ code: number | null, output: string }> {
+  const child = spawnServer(env)
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number | null]
+  return { code, output }
+}
+
+type App = Awaited<ReturnType<typeof build>>
+
+/** Creates a task through the API and returns it. */
+export async function createTask (app: App, body: Record<string, unknown>) {
+  const response = await app.inject({ method: 'POST', url: '/tasks', payload: body })
+  if (response.statusCode !== 201) throw new Error(`create failed with ${response.statusCode}: ${response.body}`)
+  return response.json()
+}
+
+/** An RFC 3339 UTC timestamp with milliseconds, as the API writes them. */
+export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
