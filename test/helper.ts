@@ -31,10 +31,12 @@ export function temporaryDirectory (t: Test): string {
   return directory
 }
 
-// The child runs src/server.ts under the same loaders as the test itself, so
-// it runs the TypeScript source and counts towards coverage.
-function spawnServer (env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...process.execArgv, join(ROOT, 'src/server.ts')], {
+// A child runs TypeScript source with the TypeScript loader tap gave this
+// test; c8 collects its coverage through the NODE_V8_COVERAGE it inherits.
+const TYPESCRIPT_LOADER = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript') || arg === '--enable-source-maps')
+
+function spawnSource (script: string, env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...TYPESCRIPT_LOADER, join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env }
   })
@@ -54,7 +56,7 @@ export interface RunningServer {
  * a free port, and resolves once it listens.
  */
 export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
-  const child = spawnServer({ PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env })
+  const child = spawnSource('src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -84,9 +86,9 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
   }
 }
 
-/** Runs the server entry point to completion and returns its exit code and output. */
-export async function runServerToExit (env: Record<string, string>): Promise<{ code: number | null, output: string }> {
-  const child = spawnServer(env)
+/** Runs a script of src/ to completion and returns its exit code and output. */
+export async function runToExit (script: string, env: Record<string, string>): Promise<{ code: number | null, output: string }> {
+  const child = spawnSource(script, env)
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })

@@ -1,0 +1,54 @@
+import t from 'tap'
+import { ConfigError, loadConfig, trustProxyOption } from '../src/config.js'
+
+t.test('every setting has its documented default', async (t) => {
+  t.same(loadConfig({}), {
+    PORT: 3000,
+    HOST: '127.0.0.1',
+    DATABASE_URL: './data/tasks.db',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_MAX: 100,
+    RATE_LIMIT_WINDOW_MS: 60000,
+    PROBLEM_TYPE_BASE: 'https://example.com/errors/',
+    TRUST_PROXY: 'false'
+  })
+})
+
+t.test('settings are read from the environment and converted', async (t) => {
+  t.match(loadConfig({ PORT: '8080', HOST: '0.0.0.0', RATE_LIMIT_MAX: '0', LOG_LEVEL: 'debug', UNRELATED: 'x' }), {
+    PORT: 8080,
+    HOST: '0.0.0.0',
+    RATE_LIMIT_MAX: 0,
+    LOG_LEVEL: 'debug'
+  })
+})
+
+t.test('a bad value is a ConfigError that names the setting', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['LOG_LEVEL', 'loud'],
+    ['RATE_LIMIT_MAX', '-5'],
+    ['RATE_LIMIT_MAX', 'many'],
+    ['RATE_LIMIT_WINDOW_MS', '0'],
+    ['PROBLEM_TYPE_BASE', 'not a uri'],
+    ['TRUST_PROXY', 'yes please'],
+    ['HOST', '']
+  ]
+  for (const [setting, value] of cases) {
+    t.throws(() => loadConfig({ [setting]: value }), {
+      name: 'ConfigError',
+      message: new RegExp(`^Invalid setting ${setting}=${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `)
+    }, `${setting}=${value}`)
+  }
+  t.ok(new ConfigError('x') instanceof Error)
+})
+
+t.test('TRUST_PROXY becomes Fastify\'s trustProxy option', async (t) => {
+  t.equal(trustProxyOption('true'), true)
+  t.equal(trustProxyOption('false'), false)
+  t.same(trustProxyOption('10.0.0.1, 10.0.0.0/8'), ['10.0.0.1', '10.0.0.0/8'])
+  const hops = trustProxyOption('2') as (address: string, hop: number) => boolean
+  t.same([hops('x', 0), hops('x', 1), hops('x', 2)], [true, true, false], 'a number trusts that many hops')
+})

@@ -1,0 +1,128 @@
+import t from 'tap'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { build } from '../helper.js'
+
+type Json = Record<string, any>
+
+async function openApiDocument (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+  const app = await build(t)
+  const response = await app.inject({ method: 'GET', url: '/openapi.json' })
+  t.equal(response.statusCode, 200)
+  t.equal(response.headers['content-type'], 'application/json; charset=utf-8')
+  return response.json() as Json
+}
+
+const TASK_OPERATIONS = {
+  createTask: ['post', '/tasks', '201'],
+  listTasks: ['get', '/tasks', '200'],
+  getTask: ['get', '/tasks/{task_id}', '200'],
+  updateTask: ['patch', '/tasks/{task_id}', '200'],
+  deleteTask: ['delete', '/tasks/{task_id}', '204'],
+  restoreTask: ['post', '/tasks/{task_id}/restore', '200']
+} as const
+
+t.test('GET /openapi.json serves a valid OpenAPI 3.1 document', async (t) => {
+  const document = await openApiDocument(t)
+  t.equal(document.openapi, '3.1.0')
+  const result = await new Validator().validate(document)
+  t.same(result.errors, undefined, 'no validation errors')
+  t.equal(result.valid, true)
+})
+
+t.test('the validator used above rejects a broken document', async (t) => {
+  const document = await openApiDocument(t)
+  delete document.paths['/tasks'].get.responses
+  document.paths['/tasks'].post.parameters = [{ in: 'nowhere' }]
+  t.equal((await new Validator().validate(document)).valid, false)
+})
+
+t.test('every task operation is documented for generated clients', async (t) => {
+  const document = await openApiDocument(t)
+  const seen: string[] = []
+  for (const [path, operations] of Object.entries<Json>(document.paths)) {
+    for (const [method, operation] of Object.entries<Json>(operations)) {
+      seen.push(operation.operationId)
+      if (!path.startsWith('/tasks')) continue
+      const name = `${method.toUpperCase()} ${path}`
+      t.match(operation, { summary: String, description: String, tags: ['Tasks'] }, name)
+      t.ok(operation.description.length > 20, `${name} has a real description`)
+    }
+  }
+  t.equal(new Set(seen).size, seen.length, 'operationIds are unique')
+
+  for (const [operationId, [method, path, success]] of Object.entries(TASK_OPERATIONS)) {
+    const operation = document.paths[path]?.[method]
+    t.equal(operation?.operationId, operationId, `${method} ${path} is ${operationId}`)
+    t.ok(operation.responses[success], `${operationId} documents its ${success}`)
+    for (const [status, response] of Object.entries<Json>(operation.responses)) {
+      if (Number(status) < 400) continue
+      t.same(Object.keys(response.content), ['application/problem+json'], `${operationId} ${status} is a problem`)
+      t.same(response.content['application/problem+json'].schema, { $ref: '#/components/schemas/Problem' })
+    }
+  }
+  const statuses = (operationId: keyof typeof TASK_OPERATIONS) => {
+    const [method, path] = TASK_OPERATIONS[operationId]
+    return Object.keys(document.paths[path][method].responses).sort()
+  }
+  t.same(statuses('createTask'), ['201', '400', '413', '415', '422', '429', '500'])
+  t.same(statuses('listTasks'), ['200', '422', '429', '500'])
+  t.same(statuses('getTask'), ['200', '404', '422', '429', '500'])
+  t.same(statuses('updateTask'), ['200', '400', '404', '413', '415', '422', '429', '500'])
+  t.same(statuses('deleteTask'), ['204', '404', '422', '429', '500'])
+  t.same(statuses('restoreTask'), ['200', '404', '422', '429', '500'])
+})
+
+t.test('shared schemas are named components reached by $ref', async (t) => {
+  const document = await openApiDocument(t)
+  const schemas = document.components.schemas
+  for (const name of ['Task', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskStatus', 'Problem', 'ProblemFieldError']) {
+    t.ok(schemas[name], `${name} is a component`)
+  }
+  const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+  t.same(document.paths['/tasks'].post.requestBody.content['application/json'].schema, ref('TaskCreate'))
+  t.same(document.paths['/tasks/{task_id}'].patch.requestBody.content['application/json'].schema, ref('TaskUpdate'))
+  t.same(document.paths['/tasks'].post.responses['201'].content['application/json'].schema, ref('Task'))
+  t.same(document.paths['/tasks'].get.responses['200'].content['application/json'].schema, ref('TaskList'))
+  t.same(schemas.TaskList.properties.items.items, ref('Task'))
+  t.same(schemas.Task.properties.status, ref('TaskStatus'))
+})
+
+t.test('an enum is one enum, never an anyOf of literals', async (t) => {
+  const document = await openApiDocument(t)
+  t.same(document.components.schemas.TaskStatus, {
+    title: 'TaskStatus',
+    description: 'Where a task stands in its life cycle.',
+    type: 'string',
+    enum: ['pending', 'in_progress', 'done', 'cancelled']
+  })
+  const literalUnions: string[] = []
+  const walk = (node: unknown, path: string) => {
+    if (node === null || typeof node !== 'object') return
+    const schema = node as Json
+    for (const keyword of ['anyOf', 'oneOf']) {
+      if (Array.isArray(schema[keyword]) && schema[keyword].every((branch: Json) => 'const' in branch || branch.enum?.length === 1)) {
+        literalUnions.push(path)
+      }
+    }
+    for (const [key, value] of Object.entries(schema)) walk(value, `${path}/${key}`)
+  }
+  walk(document, '#')
+  t.same(literalUnions, [])
+})
+
+t.test('list parameters are documented with their defaults and are optional', async (t) => {
+  const document = await openApiDocument(t)
+  const parameters = document.paths['/tasks'].get.parameters as Json[]
+  t.same(parameters.map((parameter) => parameter.name).sort(), ['include_deleted', 'limit', 'offset', 'priority', 'q', 'sort_by', 'sort_order', 'status'])
+  t.ok(parameters.every((parameter) => parameter.in === 'query' && parameter.required === false))
+  t.match(parameters.find((parameter) => parameter.name === 'limit'), { schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
+  t.match(parameters.find((parameter) => parameter.name === 'sort_by'), { schema: { enum: ['created_at', 'priority', 'title'], default: 'created_at' } })
+})
+
+t.test('GET /docs serves Swagger UI', async (t) => {
+  const app = await build(t)
+  const response = await app.inject({ method: 'GET', url: '/docs/' })
+  t.equal(response.statusCode, 200)
+  t.match(response.headers['content-type'], /^text\/html/)
+  t.match(response.body, /swagger-ui/i)
+})
