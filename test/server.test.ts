@@ -7,8 +7,8 @@ import BetterSqlite3 from 'better-sqlite3'
 import { runToExit, startServer, temporaryDirectory } from './helper.js'
 
 t.test('a bad setting stops the server with a non-zero exit and one line naming it', async (t) => {
-  for (const [setting, value] of [['PORT', 'abc'], ['RATE_LIMIT_MAX', '-1'], ['LOG_LEVEL', 'chatty']]) {
-    const { code, output } = await runToExit('src/server.ts', { [setting]: value as string, DATABASE_URL: ':memory:' })
+  for (const [setting, value] of [['PORT', 'abc'], ['RATE_LIMIT_MAX', '-1'], ['LOG_LEVEL', 'chatty']] as const) {
+    const { code, output } = await runToExit('src/server.ts', { [setting]: value, DATABASE_URL: ':memory:' })
     t.not(code, 0, `${setting}=${value}`)
     const lines = output.trim().split('\n')
     t.equal(lines.length, 1, 'one line')
@@ -25,7 +25,7 @@ t.test('the server serves over HTTP and keeps its data across a restart', async 
     body: JSON.stringify({ title: 'Survive the restart', priority: 1 })
   })
   t.equal(created.status, 201)
-  const task = await created.json()
+  const task = await created.json() as { id: number }
   t.equal(await first.stop(), 0, 'SIGTERM exits 0')
   t.ok(existsSync(databaseUrl), 'the database file and its directories were created')
 

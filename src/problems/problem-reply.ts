@@ -40,10 +40,15 @@ export function replyWithProblem (error: unknown, request: FastifyRequest, reply
     title: problem.kind === undefined ? STATUS_CODES[status] ?? 'Error' : PROBLEM_TYPES[problem.kind].title,
     status,
     detail: problem.detail,
-    instance: request.url.split('?', 1)[0] ?? '/',
+    instance: requestPath(request),
     ...(problem.errors === undefined ? {} : { errors: problem.errors })
   }
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
+}
+
+/** The path the client asked for, without its query string. */
+export function requestPath (request: FastifyRequest): string {
+  return request.url.split('?', 1)[0] as string
 }
 
 /** What went wrong; with no kind, the problem is RFC 9457's generic `about:blank`. */

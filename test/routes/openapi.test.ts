@@ -1,10 +1,10 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { build } from '../helper.js'
 
 type Json = Record<string, any>
 
-async function openApiDocument (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function openApiDocument (t: Test) {
   const app = await build(t)
   const response = await app.inject({ method: 'GET', url: '/openapi.json' })
   t.equal(response.statusCode, 200)

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { ProblemError } from '../../problems/problem-error.js'
-import { replyWithProblem } from '../../problems/problem-reply.js'
+import { replyWithProblem, requestPath } from '../../problems/problem-reply.js'
 import { RouteMethods } from '../../problems/route-methods.js'
 
 export interface ProblemDetailsOptions {
@@ -20,7 +20,7 @@ async function problemDetails (fastify: FastifyInstance, { typeBase }: ProblemDe
   fastify.setErrorHandler((error, request, reply) => replyWithProblem(error, request, reply, typeBase))
 
   fastify.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?', 1)[0] ?? '/'
+    const path = requestPath(request)
     const allowed = routeMethods.allowedFor(path)
     if (allowed.length === 0) {
       throw new ProblemError('route-not-found', `No route matches ${request.method} ${path}.`)

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
@@ -7,7 +7,7 @@ import { ROOT, temporaryDirectory } from '../../helper.js'
 
 const journal = JSON.parse(readFileSync(join(ROOT, 'migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
 
-function inspect (t: Parameters<Parameters<typeof t.test>[1]>[0], path: string) {
+function inspect (t: Test, path: string) {
   const db = new BetterSqlite3(path)
   t.teardown(() => db.close())
   return db
