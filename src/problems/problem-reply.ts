@@ -30,7 +30,7 @@ const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemKind, string>> = {
  * which is logged with the request id instead.
  */
 export function replyWithProblem (error: unknown, request: FastifyRequest, reply: FastifyReply, typeBase: string): FastifyReply {
-  const problem = toProblemError(error)
+  const problem = describeError(error)
   if (problem.kind === 'internal-error') {
     request.log.error({ err: error }, 'request failed with an internal error')
   }
@@ -59,7 +59,7 @@ interface Occurrence {
   errors?: ProblemFieldError[] | undefined
 }
 
-function toProblemError (error: unknown): Occurrence {
+function describeError (error: unknown): Occurrence {
   if (error instanceof ProblemError) return error
   const fastifyError = error as Partial<FastifyError>
   if (fastifyError.validation !== undefined && fastifyError.validationContext !== undefined) {
