@@ -47,6 +47,8 @@ export interface RunningServer {
   process: ChildProcessWithoutNullStreams
   /** Everything the server wrote to stdout and stderr so far. */
   output: () => string
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>
   /** Sends SIGTERM and resolves with the exit code. */
   stop: () => Promise<number | null>
 }
@@ -79,6 +81,7 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
     url,
     process: child,
     output: () => output,
+    exited,
     stop: async () => {
       child.kill('SIGTERM')
       return exited

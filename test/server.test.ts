@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import BetterSqlite3 from 'better-sqlite3'
-import { runToExit, startServer, temporaryDirectory } from './helper.js'
+import { runToExit, startServer, temporaryDirectory, type RunningServer } from './helper.js'
 
 t.test('a bad setting stops the server with a non-zero exit and one line naming it', async (t) => {
   for (const [setting, value] of [['PORT', 'abc'], ['RATE_LIMIT_MAX', '-1'], ['LOG_LEVEL', 'chatty']] as const) {
@@ -43,31 +43,40 @@ t.test('on SIGTERM a request in flight finishes, the database closes, and the ex
   const { port } = new URL(server.url)
 
   const response = new Promise<{ status: number, body: string }>((resolve, reject) => {
-    const req = request({ port, method: 'POST', path: '/tasks', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request({
+      port,
+      method: 'POST',
+      path: '/tasks',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': 'in-flight' }
+    }, (res) => {
       let text = ''
       res.on('data', (chunk) => { text += chunk })
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
     })
     req.on('error', reject)
-    // Half the body now, the rest once the server has been told to stop.
+    // Half the body now; the rest only once the server is shutting down.
     req.write(body.slice(0, 10))
-    sleep(300).then(async () => {
+    waitForOutput(server, '"reqId":"in-flight","req"').then(async () => {
       server.process.kill('SIGTERM')
-      await sleep(300)
+      await waitForOutput(server, '"msg":"shutting down"')
       req.end(body.slice(10))
     }, reject)
   })
   const { status, body: text } = await response
   t.equal(status, 201, 'the request in flight was answered')
   t.equal(JSON.parse(text).title, 'Finished during shutdown')
-  t.equal(await new Promise((resolve) => server.process.once('exit', resolve)).then(() => server.process.exitCode), 0)
+  t.equal(await server.exited, 0, 'exit code 0')
   t.notOk(existsSync(`${databaseUrl}-wal`), 'the database was closed cleanly (its WAL was checkpointed away)')
-  t.match(server.output(), /"msg":"shutting down"/)
 
   const db = new BetterSqlite3(databaseUrl, { readonly: true })
   t.teardown(() => db.close())
   t.same(db.prepare('SELECT title FROM tasks').all(), [{ title: 'Finished during shutdown' }], 'and its write was kept')
 })
+
+/** Resolves once the server has written `text`. */
+async function waitForOutput (server: RunningServer, text: string): Promise<void> {
+  while (!server.output().includes(text)) await sleep(20)
+}
 
 t.test('logs are JSON lines that carry the request id', async (t) => {
   const server = await startServer(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db') })
