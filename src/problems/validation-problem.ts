@@ -17,12 +17,16 @@ interface Located {
   detail: string
 }
 
+interface LocatedAjvError extends Located {
+  keyword: string
+}
+
 /**
  * Turns Ajv's errors for one part of a request into a validation problem
  * whose `errors` name each offending body member (`pointer`) or parameter.
  */
 export function validationProblem (part: NonNullable<FastifyError['validationContext']>, validation: FastifySchemaValidationError[]): ProblemError {
-  const located = collapseAlternatives(validation.map(locate))
+  const located = collapseAlternatives(validation.map((error) => locate(error, part === 'body' ? 'field' : 'parameter')))
   const errors = located.slice(0, MAX_REPORTED_ERRORS).map(({ segments, detail }): ProblemFieldError =>
     part === 'body'
       ? { detail, pointer: `#${segments.map((segment) => `/${encodeURIComponent(escapePointerSegment(segment))}`).join('')}` }
@@ -35,14 +39,14 @@ export function validationProblem (part: NonNullable<FastifyError['validationCon
   return new ProblemError('validation', `Invalid ${PART_NAMES[part] ?? part}: ${summary}${more}`, errors)
 }
 
-function locate (error: FastifySchemaValidationError): Located & { keyword: string } {
+function locate (error: FastifySchemaValidationError, noun: 'field' | 'parameter'): LocatedAjvError {
   const segments = error.instancePath.split('/').slice(1).map(unescapePointerSegment)
   const params = error.params as Record<string, unknown>
   switch (error.keyword) {
     case 'required':
       return { keyword: error.keyword, segments: [...segments, String(params.missingProperty)], detail: 'is required' }
     case 'additionalProperties':
-      return { keyword: error.keyword, segments: [...segments, String(params.additionalProperty)], detail: 'is not a known field' }
+      return { keyword: error.keyword, segments: [...segments, String(params.additionalProperty)], detail: `is not a known ${noun}` }
     case 'enum':
       return { keyword: error.keyword, segments, detail: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` }
     default:
@@ -56,8 +60,8 @@ function locate (error: FastifySchemaValidationError): Located & { keyword: stri
  * a value that fits no branch of an `anyOf` (a nullable string, say) is
  * reported once, not once per branch.
  */
-function collapseAlternatives (errors: Array<Located & { keyword: string }>): Located[] {
-  const byLocation = new Map<string, Array<Located & { keyword: string }>>()
+function collapseAlternatives (errors: LocatedAjvError[]): Located[] {
+  const byLocation = new Map<string, LocatedAjvError[]>()
   for (const error of errors) {
     const key = error.segments.join('/')
     byLocation.set(key, [...(byLocation.get(key) ?? []), error])

@@ -181,4 +181,6 @@ t.test('every invalid parameter is a 422 problem that names it', async (t) => {
     t.same(problem.errors.map((error: { parameter: string }) => error.parameter), [parameter])
     t.match(problem.detail, parameter)
   }
+  const unknown = await app.inject({ method: 'GET', url: '/tasks?sortby=title' })
+  t.same(unknown.json().errors, [{ detail: 'is not a known parameter', parameter: 'sortby' }])
 })
