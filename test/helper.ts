@@ -35,11 +35,16 @@ export function temporaryDirectory (t: Test): string {
 // test; c8 collects its coverage through the NODE_V8_COVERAGE it inherits.
 const TYPESCRIPT_LOADER = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript') || arg === '--enable-source-maps')
 
-function spawnSource (script: string, env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...TYPESCRIPT_LOADER, join(ROOT, script)], {
+/** Starts a script of src/ and gathers what it writes to stdout and stderr. */
+function spawnSource (script: string, env: Record<string, string>): { child: ChildProcessWithoutNullStreams, output: () => string } {
+  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env }
   })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  return { child, output: () => output }
 }
 
 export interface RunningServer {
@@ -58,29 +63,26 @@ export interface RunningServer {
  * a free port, and resolves once it listens.
  */
 export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
-  const child = spawnSource('src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const { child, output } = spawnSource('src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env })
   const exited = once(child, 'exit').then(([code]) => code as number | null)
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
 
   const url = await new Promise<string>((resolve, reject) => {
     const onData = () => {
-      const match = /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output)
+      const match = /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output())
       if (match?.[1] !== undefined) {
         child.stdout.off('data', onData)
         resolve(match[1])
       }
     }
     child.stdout.on('data', onData)
-    exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)), reject)
+    exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output()}`)), reject)
   })
 
   return {
     url,
     process: child,
-    output: () => output,
+    output,
     exited,
     stop: async () => {
       child.kill('SIGTERM')
@@ -91,12 +93,10 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
 
 /** Runs a script of src/ to completion and returns its exit code and output. */
 export async function runToExit (script: string, env: Record<string, string>): Promise<{ code: number | null, output: string }> {
-  const child = spawnSource(script, env)
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number | null]
-  return { code, output }
+  const { child, output } = spawnSource(script, env)
+  // 'close' rather than 'exit': by then everything written has been read.
+  const [code] = await once(child, 'close') as [number | null]
+  return { code, output: output() }
 }
 
 type App = Awaited<ReturnType<typeof build>>

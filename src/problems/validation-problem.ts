@@ -27,12 +27,13 @@ interface LocatedAjvError extends Located {
  */
 export function validationProblem (part: NonNullable<FastifyError['validationContext']>, validation: FastifySchemaValidationError[]): ProblemError {
   const located = collapseAlternatives(validation.map((error) => locate(error, part === 'body' ? 'field' : 'parameter')))
-  const errors = located.slice(0, MAX_REPORTED_ERRORS).map(({ segments, detail }): ProblemFieldError =>
+  const reported = located.slice(0, MAX_REPORTED_ERRORS)
+  const errors = reported.map(({ segments, detail }): ProblemFieldError =>
     part === 'body'
       ? { detail, pointer: `#${segments.map((segment) => `/${encodeURIComponent(escapePointerSegment(segment))}`).join('')}` }
       : { detail, parameter: segments.join('.') }
   )
-  const summary = located.slice(0, MAX_REPORTED_ERRORS)
+  const summary = reported
     .map(({ segments, detail }) => `${segments.length > 0 ? segments.join('.') : 'body'} ${detail}`)
     .join('; ')
   const more = located.length > MAX_REPORTED_ERRORS ? ` (and ${located.length - MAX_REPORTED_ERRORS} more)` : ''

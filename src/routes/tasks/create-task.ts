@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { Task, TaskCreate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
+import { trimTitle } from './trim-title.js'
 
 const createTask: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/', {
+    preValidation: trimTitle,
     schema: {
       operationId: 'createTask',
       summary: 'Create a task',

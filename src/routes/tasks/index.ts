@@ -4,12 +4,10 @@ import deleteTask from './delete-task.js'
 import getTask from './get-task.js'
 import listTasks from './list-tasks.js'
 import restoreTask from './restore-task.js'
-import { trimTitle } from './trim-title.js'
 import updateTask from './update-task.js'
 
 /** The task resource: register with the prefix `/tasks`. */
 const tasks: FastifyPluginAsyncTypebox = async (fastify) => {
-  fastify.addHook('preValidation', trimTitle)
   await fastify.register(createTask)
   await fastify.register(listTasks)
   await fastify.register(getTask)

@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { Task, TaskIdParams, TaskUpdate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
+import { trimTitle } from './trim-title.js'
 import { taskNotFound } from './task-not-found.js'
 
 const updateTask: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.patch('/:task_id', {
+    preValidation: trimTitle,
     schema: {
       operationId: 'updateTask',
       summary: 'Update a task',
