@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 
 // Timestamps are milliseconds since the Unix epoch: compact, exact to the
@@ -22,11 +22,31 @@ export const tasks = sqliteTable('tasks', {
   check('tasks_title_length', sql`length(${table.title}) BETWEEN 1 AND ${sql.raw(String(TITLE_MAX_LENGTH))}`),
   check('tasks_status_known', sql`${table.status} IN (${sql.raw(TASK_STATUSES.map((status) => `'${status}'`).join(', '))})`),
   check('tasks_priority_range', sql`${table.priority} BETWEEN 1 AND 5`),
-  index('tasks_created_at_id_idx').on(table.createdAt, table.id),
-  index('tasks_priority_id_idx').on(table.priority, table.id),
-  index('tasks_title_id_idx').on(table.title, table.id),
-  index('tasks_status_idx').on(table.status)
+  // One index per list shape: the equality filters (status, priority) first,
+  // then the sort column and id, so a page is read in order and never sorted.
+  // deleted_at comes last so the default filter is checked in the index too.
+  index('tasks_created_at_idx').on(table.createdAt, table.id, table.deletedAt),
+  index('tasks_status_created_at_idx').on(table.status, table.createdAt, table.id, table.deletedAt),
+  index('tasks_priority_created_at_idx').on(table.priority, table.createdAt, table.id, table.deletedAt),
+  index('tasks_status_priority_created_at_idx').on(table.status, table.priority, table.createdAt, table.id, table.deletedAt),
+  index('tasks_title_idx').on(table.title, table.id, table.deletedAt),
+  index('tasks_status_title_idx').on(table.status, table.title, table.id, table.deletedAt),
+  index('tasks_priority_title_idx').on(table.priority, table.title, table.id, table.deletedAt),
+  index('tasks_status_priority_title_idx').on(table.status, table.priority, table.title, table.id, table.deletedAt),
+  // Sorting by priority: with or without a priority filter, and with a status.
+  index('tasks_priority_idx').on(table.priority, table.id, table.deletedAt),
+  index('tasks_status_priority_idx').on(table.status, table.priority, table.id, table.deletedAt)
 ])
 /* c8 ignore stop */
 
 export type TaskRow = typeof tasks.$inferSelect
+
+// How many tasks there are of each status, priority and deleted state, kept
+// exact by triggers (migrations/0002), so a list's total never counts rows.
+export const taskCounts = sqliteTable('task_counts', {
+  status: text('status', { enum: TASK_STATUSES }).notNull(),
+  priority: integer('priority').notNull(),
+  deleted: integer('deleted', { mode: 'boolean' }).notNull(),
+  total: integer('total').notNull()
+  /* c8 ignore next */
+}, (table) => [primaryKey({ columns: [table.status, table.priority, table.deleted] })])
