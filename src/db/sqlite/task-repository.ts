@@ -1,8 +1,11 @@
-import { and, asc, count, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
-import type { TaskRepository } from '../database.js'
-import type { Task, TaskListQuery, TaskUpdate } from '../../schemas/task.js'
-import { tasks, type TaskRow } from './schema.js'
+import { and, asc, desc, eq, getTableColumns, isNull, or, sql, type SQL } from 'drizzle-orm'
+import type { TaskPage, TaskRepository } from '../database.js'
+import { DEFAULT_PRIORITY, DEFAULT_STATUS, type Task, type TaskListQuery, type TaskUpdate } from '../../schemas/task.js'
+import { isoTimestamp } from '../iso-timestamp.js'
+import { createGroupCommit } from './group-commit.js'
+import { taskCounts, tasks, type TaskRow } from './schema.js'
+import type { SqliteConnection } from './sqlite-database.js'
+import { searchMatchExpression, TRIGRAM_LENGTH } from './search-match.js'
 
 const SORT_COLUMNS = {
   created_at: tasks.createdAt,
@@ -10,110 +13,258 @@ const SORT_COLUMNS = {
   title: tasks.title
 } as const
 
-export function createSqliteTaskRepository (db: BetterSQLite3Database): TaskRepository {
-  const findRow = (executor: Pick<BetterSQLite3Database, 'select'>, id: number, includeDeleted = false) =>
-    executor.select().from(tasks)
-      .where(includeDeleted ? eq(tasks.id, id) : and(eq(tasks.id, id), isNull(tasks.deletedAt)))
-      .get()
+const placeholder = (name: string) => sql.placeholder(name)
+/** A placeholder where drizzle's `set()` wants an SQL value. */
+const value = (name: string) => sql`${sql.placeholder(name)}`
+
+
+/**
+ * Tasks in SQLite. Every statement is prepared once, with placeholders; the
+ * list has one statement per shape (filters present, sort, search), so that
+ * SQLite plans each shape on the index made for it. Rows are read as arrays
+ * (drizzle's `values()`) and turned into tasks in one step. Writes go
+ * through group commit.
+ */
+export function createSqliteTaskRepository (db: SqliteConnection): TaskRepository {
+  const write = createGroupCommit(db.$client)
+
+  const findLive = db.select().from(tasks)
+    .where(and(eq(tasks.id, placeholder('id')), isNull(tasks.deletedAt)))
+    .prepare()
+  const findAny = db.select().from(tasks).where(eq(tasks.id, placeholder('id'))).prepare()
+  const insert = db.insert(tasks).values({
+    title: placeholder('title'),
+    description: placeholder('description'),
+    status: placeholder('status'),
+    priority: placeholder('priority'),
+    assignee: placeholder('assignee'),
+    createdAt: placeholder('now'),
+    updatedAt: placeholder('now')
+  }).returning().prepare()
+  const updateFields = db.update(tasks).set({
+    title: value('title'),
+    description: value('description'),
+    status: value('status'),
+    priority: value('priority'),
+    assignee: value('assignee'),
+    updatedAt: value('updatedAt')
+  }).where(eq(tasks.id, placeholder('id'))).returning().prepare()
+  const setDeletedAt = db.update(tasks)
+    .set({ deletedAt: value('deletedAt'), updatedAt: value('updatedAt') })
+    .where(eq(tasks.id, placeholder('id')))
+    .returning()
+    .prepare()
+  const countTasks = db.select({ total: sql<number>`coalesce(sum(${taskCounts.total}), 0)` }).from(taskCounts)
+    .where(and(
+      sql`(${placeholder('status')} IS NULL OR ${taskCounts.status} = ${placeholder('status')})`,
+      sql`(${placeholder('priority')} IS NULL OR ${taskCounts.priority} = ${placeholder('priority')})`,
+      sql`(${placeholder('includeDeleted')} OR NOT ${taskCounts.deleted})`
+    ))
+    .prepare()
+
+  const tasksByIds = db.select().from(tasks)
+    .where(sql`${tasks.id} IN (SELECT value FROM json_each(${placeholder('ids')}))`)
+    .prepare()
+  // The tasks the trigram index finds for a search term.
+  const searchHits = db.select({ id: sql<number>`rowid`.as('hit_id') })
+    .from(sql`tasks_search`)
+    .where(sql`tasks_search MATCH ${placeholder('match')}`)
+    .as('hits')
+
+  /** The reader of one list shape: prepared once, run inside a read transaction. */
+  const prepareReader = (shape: ListShape): (values: ListValues) => TaskPage => {
+    const where = listFilter(shape)
+    const direction = shape.sortOrder === 'asc' ? asc : desc
+    const orderBy = [direction(SORT_COLUMNS[shape.sortBy]), direction(tasks.id)] as const
+
+    if (shape.search === 'indexed') {
+      // Start from the tasks the trigram index finds and read each once
+      // (CROSS JOIN fixes that order, so SQLite never walks a whole sort index
+      // looking for them): the sorted ids give the total and the page, and
+      // only the page's rows are read whole. The cost follows the number of
+      // matches, never the size of the table.
+      const matchingIds = db.select({ id: tasks.id }).from(searchHits).crossJoin(tasks)
+        .where(and(eq(tasks.id, searchHits.id), where))
+        .orderBy(...orderBy)
+        .prepare()
+      return (values) => {
+        const ids = matchingIds.values(values).map(([id]) => id as number)
+        const pageIds = ids.slice(values.offset, values.offset + values.limit)
+        const rows = new Map(tasksByIds.values({ ids: JSON.stringify(pageIds) }).map((row) => [row[0], rowFrom(row)]))
+        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total: ids.length }
+      }
+    }
+
+    const page = db.select().from(tasks).where(where).orderBy(...orderBy)
+      .limit(placeholder('limit'))
+      .offset(placeholder('offset'))
+      .prepare()
+    // Without a search the counters give the total; a short search term,
+    // which the trigram index cannot help with, counts by reading every row.
+    const count = shape.search === 'none'
+      ? countTasks
+      : db.select({ total: sql<number>`count(*)` }).from(tasks).where(where).prepare()
+    return (values) => {
+      const items = page.values(values).map((row) => toTask(rowFrom(row)))
+      const [[total] = [0]] = count.values(values) as Array<[number]>
+      return { items, total }
+    }
+  }
+  const readers = new Map<string, ReturnType<typeof prepareReader>>()
+  const readerFor = (shape: ListShape) => {
+    const key = JSON.stringify(shape)
+    let reader = readers.get(key)
+    if (reader === undefined) {
+      reader = prepareReader(shape)
+      readers.set(key, reader)
+    }
+    return reader
+  }
+  // One read transaction, so the page and the total see the same rows.
+  const readPage = db.$client.transaction((reader: ReturnType<typeof prepareReader>, values: ListValues) => reader(values))
 
   return {
     async create (input) {
-      const now = Date.now()
-      const row = db.insert(tasks).values({ ...input, createdAt: now, updatedAt: now }).returning().get()
-      return toTask(row)
+      return write(() => toTask(firstRow(insert.values({
+        title: input.title,
+        description: input.description ?? null,
+        status: input.status ?? DEFAULT_STATUS,
+        priority: input.priority ?? DEFAULT_PRIORITY,
+        assignee: input.assignee ?? null,
+        now: Date.now()
+      })) as TaskRow))
     },
 
     async findById (id) {
-      const row = findRow(db, id)
+      const row = firstRow(findLive.values({ id }))
       return row === undefined ? undefined : toTask(row)
     },
 
     async list (query) {
-      const where = listFilter(query)
-      const direction = query.sort_order === 'asc' ? asc : desc
-      // One read transaction, so the page and the total see the same rows.
-      return db.transaction((tx) => {
-        const rows = tx.select().from(tasks)
-          .where(where)
-          .orderBy(direction(SORT_COLUMNS[query.sort_by]), direction(tasks.id))
-          .limit(query.limit)
-          .offset(query.offset)
-          .all()
-        const [{ total } = { total: 0 }] = tx.select({ total: count() }).from(tasks).where(where).all()
-        return { items: rows.map(toTask), total }
+      const shape = listShape(query)
+      return readPage(readerFor(shape), {
+        status: query.status ?? null,
+        priority: query.priority ?? null,
+        includeDeleted: query.include_deleted ? 1 : 0,
+        pattern: shape.search === 'none' ? null : likePattern(query.q as string),
+        match: shape.search === 'indexed' ? searchMatchExpression(query.q as string) : null,
+        limit: query.limit,
+        offset: query.offset
       })
     },
 
     async update (id, changes) {
-      return db.transaction((tx) => {
-        const current = findRow(tx, id)
+      return write(() => {
+        const current = firstRow(findLive.values({ id }))
         if (current === undefined) return undefined
-        const changed = changedColumns(current, changes)
-        if (Object.keys(changed).length === 0) return toTask(current)
-        const row = tx.update(tasks)
-          .set({ ...changed, updatedAt: nextUpdatedAt(current) })
-          .where(eq(tasks.id, id))
-          .returning()
-          .get()
-        return toTask(row)
+        const next = { ...current }
+        for (const [field, value] of Object.entries(changes) as Array<[keyof TaskUpdate, never]>) {
+          if (value !== undefined) next[field] = value
+        }
+        if (!isChanged(current, next)) return toTask(current)
+        return toTask(firstRow(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current) })) as TaskRow)
       })
     },
 
     async softDelete (id) {
-      return db.transaction((tx) => {
-        const current = findRow(tx, id)
+      return write(() => {
+        const current = firstRow(findLive.values({ id }))
         if (current === undefined) return false
         const now = nextUpdatedAt(current)
-        tx.update(tasks).set({ deletedAt: now, updatedAt: now }).where(eq(tasks.id, id)).run()
+        setDeletedAt.values({ id, deletedAt: now, updatedAt: now })
         return true
       })
     },
 
     async restore (id) {
-      return db.transaction((tx) => {
-        const current = findRow(tx, id, true)
+      return write(() => {
+        const current = firstRow(findAny.values({ id }))
         if (current === undefined) return undefined
         if (current.deletedAt === null) return toTask(current)
-        const row = tx.update(tasks)
-          .set({ deletedAt: null, updatedAt: nextUpdatedAt(current) })
-          .where(eq(tasks.id, id))
-          .returning()
-          .get()
-        return toTask(row)
+        return toTask(firstRow(setDeletedAt.values({ id, deletedAt: null, updatedAt: nextUpdatedAt(current) })) as TaskRow)
       })
     }
   }
 }
 
-function listFilter (query: TaskListQuery): SQL | undefined {
+/** What decides the SQL of a list: which filters are present, the sort, the kind of search. */
+interface ListShape {
+  status: boolean
+  priority: boolean
+  includeDeleted: boolean
+  sortBy: TaskListQuery['sort_by']
+  sortOrder: TaskListQuery['sort_order']
+  /** Terms of 3 or more characters narrow the rows through the trigram index first. */
+  search: 'none' | 'indexed' | 'scan'
+}
+
+function listShape (query: TaskListQuery): ListShape {
+  const q = query.q ?? ''
+  return {
+    status: query.status !== undefined,
+    priority: query.priority !== undefined,
+    includeDeleted: query.include_deleted,
+    sortBy: query.sort_by,
+    sortOrder: query.sort_order,
+    search: q === '' ? 'none' : [...q].length >= TRIGRAM_LENGTH ? 'indexed' : 'scan'
+  }
+}
+
+function listFilter (shape: ListShape): SQL | undefined {
   const conditions: Array<SQL | undefined> = []
-  if (!query.include_deleted) conditions.push(isNull(tasks.deletedAt))
-  if (query.status !== undefined) conditions.push(eq(tasks.status, query.status))
-  if (query.priority !== undefined) conditions.push(eq(tasks.priority, query.priority))
-  if (query.q !== undefined && query.q !== '') {
-    const pattern = `%${query.q.replace(/[\\%_]/g, '\\$&')}%`
+  if (!shape.includeDeleted) conditions.push(isNull(tasks.deletedAt))
+  if (shape.status) conditions.push(eq(tasks.status, placeholder('status')))
+  if (shape.priority) conditions.push(eq(tasks.priority, placeholder('priority')))
+  if (shape.search !== 'none') {
+    // The exact test: a case-insensitive substring of the title or description.
     conditions.push(or(
-      sql`${tasks.title} LIKE ${pattern} ESCAPE '\\'`,
-      sql`${tasks.description} LIKE ${pattern} ESCAPE '\\'`
+      sql`${tasks.title} LIKE ${placeholder('pattern')} ESCAPE '\\'`,
+      sql`${tasks.description} LIKE ${placeholder('pattern')} ESCAPE '\\'`
     ))
   }
   return and(...conditions)
 }
 
-/** The columns whose value the update actually changes. */
-function changedColumns (current: TaskRow, changes: TaskUpdate): Partial<TaskRow> {
-  const changed: Partial<TaskRow> = {}
-  for (const [field, value] of Object.entries(changes) as Array<[keyof TaskUpdate, TaskRow[keyof TaskUpdate]]>) {
-    if (value !== undefined && current[field] !== value) {
-      Object.assign(changed, { [field]: value })
-    }
-  }
-  return changed
+/** A LIKE pattern matching `q` anywhere, with `%`, `_` and `\` matching themselves. */
+function likePattern (q: string): string {
+  return `%${q.replace(/[\\%_]/g, '\\$&')}%`
+}
+
+function isChanged (current: TaskRow, next: TaskRow): boolean {
+  return current.title !== next.title ||
+    current.description !== next.description ||
+    current.status !== next.status ||
+    current.priority !== next.priority ||
+    current.assignee !== next.assignee
 }
 
 /** Now, but always later than the last change, so updated_at moves on every change. */
 function nextUpdatedAt (current: TaskRow): number {
   return Math.max(Date.now(), current.updatedAt + 1)
+}
+
+/** The placeholders' values of a list's statements. */
+type ListValues = {
+  status: string | null
+  priority: number | null
+  includeDeleted: 0 | 1
+  pattern: string | null
+  match: string | null
+  limit: number
+  offset: number
+}
+
+/**
+ * A row read as an array in the table's column order (the order of `select()`
+ * without fields, checked by test/db/sqlite/task-repository.test.ts).
+ */
+function rowFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt]: unknown[]): TaskRow {
+  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt } as TaskRow
+}
+
+function firstRow (rows: unknown[][]): TaskRow | undefined {
+  const [values] = rows
+  return values === undefined ? undefined : rowFrom(values)
 }
 
 function toTask (row: TaskRow): Task {
@@ -124,8 +275,8 @@ function toTask (row: TaskRow): Task {
     status: row.status,
     priority: row.priority,
     assignee: row.assignee,
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-    deleted_at: row.deletedAt === null ? null : new Date(row.deletedAt).toISOString()
+    created_at: isoTimestamp(row.createdAt),
+    updated_at: isoTimestamp(row.updatedAt),
+    deleted_at: row.deletedAt === null ? null : isoTimestamp(row.deletedAt)
   }
 }

@@ -1,0 +1,50 @@
+import type BetterSqlite3 from 'better-sqlite3'
+
+interface PendingWrite {
+  work: () => unknown
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * Group commit. A commit writes every page the transaction touched (each
+ * index, the search index, the counters) however few rows changed, so writes
+ * that arrive in the same turn of the event loop share one transaction.
+ * If any of them throws, the whole group is rolled back and each write is run
+ * again in a transaction of its own, so that one failure stays its own.
+ * Every promise settles only after its commit: nothing is acknowledged
+ * before it is stored.
+ */
+export function createGroupCommit (client: BetterSqlite3.Database) {
+  let queue: PendingWrite[] = []
+
+  const commitAll = client.transaction((batch: PendingWrite[]) => batch.map(({ work }) => work()))
+  const commitOne = client.transaction((work: () => unknown) => work())
+
+  const flush = () => {
+    const batch = queue
+    queue = []
+    let values: unknown[] | undefined
+    try {
+      values = commitAll(batch)
+    } catch {
+      for (const { work, resolve, reject } of batch) {
+        try {
+          resolve(commitOne(work))
+        } catch (error) {
+          reject(error)
+        }
+      }
+      return
+    }
+    batch.forEach(({ resolve }, index) => resolve(values[index]))
+  }
+
+  /** Runs `work` inside the next group transaction and resolves with its result once committed. */
+  return function write<T> (work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
+      if (queue.length === 1) setImmediate(flush)
+    })
+  }
+}
