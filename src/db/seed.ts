@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../config.js'
+import { generateTasks } from './generated-tasks.js'
+import { bulkInsertTasks } from './sqlite/bulk-insert.js'
+import { openSqliteConnection } from './sqlite/sqlite-database.js'
+
+// `npm run db:seed -- --count N [--file PATH]`: fills a new database (by
+// default DATABASE_URL's) with N generated tasks, the same ones for the same
+// N (see generated-tasks.ts).
+const USAGE = 'Usage: npm run db:seed -- [--count N] [--file PATH]'
+
+function readArguments (): { count: number, file: string } {
+  let values
+  try {
+    values = parseArgs({ options: { count: { type: 'string', default: '10000' }, file: { type: 'string' } } }).values
+  } catch (error) {
+    throw new Error(`${(error as Error).message}. ${USAGE}`)
+  }
+  const count = Number(values.count)
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--count must be a positive whole number, not "${values.count}". ${USAGE}`)
+  return { count, file: values.file ?? loadConfig().DATABASE_URL }
+}
+
+try {
+  const { count, file } = readArguments()
+  const started = performance.now()
+  const db = openSqliteConnection(file)
+  try {
+    bulkInsertTasks(db, generateTasks(count))
+  } finally {
+    db.$client.close()
+  }
+  console.log(`Seeded ${count} tasks into ${file} in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
+} catch (error) {
+  console.error((error as Error).message)
+  process.exit(1)
+}
