@@ -46,11 +46,9 @@ export function bulkInsertTasks (db: SqliteConnection, rows: Iterable<GeneratedT
         inserted++
       }
       for (const definition of rebuilt) db.run(sql.raw(definition.sql))
-      // Built whole, without merging segments along the way, then merged once.
-      db.run(sql`INSERT INTO tasks_search (tasks_search, rank) VALUES ('automerge', 0)`)
+      // Rebuilt whole, then merged into one segment.
       db.run(sql`INSERT INTO tasks_search (tasks_search) VALUES ('rebuild')`)
       db.run(sql`INSERT INTO tasks_search (tasks_search) VALUES ('optimize')`)
-      db.run(sql`INSERT INTO tasks_search (tasks_search, rank) VALUES ('automerge', 4)`)
       db.delete(taskCounts).run()
       db.insert(taskCounts).select(db.select({
         status: tasks.status,

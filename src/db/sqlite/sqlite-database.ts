@@ -21,9 +21,6 @@ export function openSqliteConnection (url: string) {
     // Every commit reaches the disk before it is acknowledged.
     client.pragma('synchronous = FULL')
     client.pragma('busy_timeout = 5000')
-    // 32 MB of pages (the default is 2 MB): the upper levels of every index
-    // stay in memory, while the process stays small.
-    client.pragma('cache_size = -32000')
     client.pragma('temp_store = MEMORY')
     client.pragma('foreign_keys = ON')
     const db = drizzle({ client })
