@@ -87,7 +87,12 @@ export const TaskListQuery = Type.Object({
   sort_by: StringEnum(TASK_SORT_FIELDS, { default: 'created_at', description: 'Sort field; ties are broken by id in the same direction.' }),
   sort_order: StringEnum(SORT_ORDERS, { default: 'desc' }),
   include_deleted: Type.Boolean({ default: false, description: 'Also list soft-deleted tasks.' }),
-  q: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, description: 'Case-insensitive substring of the title or description; `%`, `_` and `\\` match themselves.' }))
+  q: Type.Optional(Type.String({
+    maxLength: DESCRIPTION_MAX_LENGTH,
+    // SQLite reads search patterns as C strings, which end at a NUL.
+    pattern: '^[^\\u0000]*$',
+    description: 'Case-insensitive (ASCII) substring of the title or description; `%`, `_` and `\\` match themselves. Must not contain NUL (U+0000).'
+  }))
 }, { additionalProperties: false })
 export type TaskListQuery = Static<typeof TaskListQuery>
 

@@ -170,6 +170,8 @@ t.test('every invalid parameter is a 422 problem that names it', async (t) => {
     ['include_deleted=maybe', 'include_deleted'],
     ['limit=1&limit=2', 'limit'],
     ['q=' + 'x'.repeat(2001), 'q'],
+    ['q=a%00bc', 'q'],
+    ['q=%00', 'q'],
     ['sortby=title', 'sortby']
   ]
   for (const [query, parameter] of cases) {
