@@ -35,9 +35,9 @@ export function temporaryDirectory (t: Test): string {
 // test; c8 collects its coverage through the NODE_V8_COVERAGE it inherits.
 const TYPESCRIPT_LOADER = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript') || arg === '--enable-source-maps')
 
-/** Starts a script of src/ and gathers what it writes to stdout and stderr. */
-function spawnSource (script: string, env: Record<string, string>): { child: ChildProcessWithoutNullStreams, output: () => string } {
-  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, join(ROOT, script)], {
+/** Starts a script of src/ with `args` and gathers what it writes to stdout and stderr. */
+function spawnSource (script: string, env: Record<string, string>, args: readonly string[] = []): { child: ChildProcessWithoutNullStreams, output: () => string } {
+  const child = spawn(process.execPath, [...TYPESCRIPT_LOADER, join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env }
   })
@@ -91,9 +91,9 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
   }
 }
 
-/** Runs a script of src/ to completion and returns its exit code and output. */
-export async function runToExit (script: string, env: Record<string, string>): Promise<{ code: number | null, output: string }> {
-  const { child, output } = spawnSource(script, env)
+/** Runs a script of src/ with `args` to completion and returns its exit code and output. */
+export async function runToExit (script: string, env: Record<string, string>, args: readonly string[] = []): Promise<{ code: number | null, output: string }> {
+  const { child, output } = spawnSource(script, env, args)
   // 'close' rather than 'exit': by then everything written has been read.
   const [code] = await once(child, 'close') as [number | null]
   return { code, output: output() }

@@ -14,10 +14,12 @@ function readArguments (): { count: number, file: string } {
   try {
     values = parseArgs({ options: { count: { type: 'string', default: '10000' }, file: { type: 'string' } } }).values
   } catch (error) {
-    throw new Error(`${(error as Error).message}. ${USAGE}`)
+    throw new Error(`${(error as Error).message.replace(/\.$/, '')}. ${USAGE}`)
   }
   const count = Number(values.count)
-  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--count must be a positive whole number, not "${values.count}". ${USAGE}`)
+  if (!/^\d+$/.test(values.count) || !Number.isSafeInteger(count) || count < 1) {
+    throw new Error(`--count must be a positive whole number, not "${values.count}". ${USAGE}`)
+  }
   return { count, file: values.file ?? loadConfig().DATABASE_URL }
 }
 
