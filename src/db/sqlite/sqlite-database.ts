@@ -21,7 +21,6 @@ export function openSqliteConnection (url: string) {
     // Every commit reaches the disk before it is acknowledged.
     client.pragma('synchronous = FULL')
     client.pragma('busy_timeout = 5000')
-    client.pragma('temp_store = MEMORY')
     client.pragma('foreign_keys = ON')
     const db = drizzle({ client })
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })

@@ -80,18 +80,29 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
     if (shape.search === 'indexed') {
       // Start from the tasks the trigram index finds and read each once
       // (CROSS JOIN fixes that order, so SQLite never walks a whole sort index
-      // looking for them): the sorted ids give the total and the page, and
-      // only the page's rows are read whole. The cost follows the number of
-      // matches, never the size of the table.
-      const matchingIds = db.select({ id: tasks.id }).from(searchHits).crossJoin(tasks)
+      // looking for them); the page's ids come with the count of all matches
+      // (a window over the sorted ids), and only the page's rows are read
+      // whole. The cost follows the number of matches, never the size of the
+      // table, and the matches never leave SQLite.
+      const matching = db.select({ id: tasks.id, total: sql<number>`count(*) OVER ()` })
+        .from(searchHits).crossJoin(tasks)
         .where(and(eq(tasks.id, searchHits.id), where))
         .orderBy(...orderBy)
+        .limit(placeholder('limit'))
+        .offset(placeholder('offset'))
+        .prepare()
+      const countMatching = db.select({ total: sql<number>`count(*)` })
+        .from(searchHits).crossJoin(tasks)
+        .where(and(eq(tasks.id, searchHits.id), where))
         .prepare()
       return (values) => {
-        const ids = matchingIds.values(values).map(([id]) => id as number)
-        const pageIds = ids.slice(values.offset, values.offset + values.limit)
+        const page = matching.values(values) as Array<[number, number]>
+        const [first] = page
+        // A page past the last match has no row to carry the total.
+        const total = first !== undefined ? first[1] : values.offset === 0 ? 0 : (countMatching.values(values) as Array<[number]>)[0]?.[0] ?? 0
+        const pageIds = page.map(([id]) => id)
         const rows = new Map(tasksByIds.values({ ids: JSON.stringify(pageIds) }).map((row) => [row[0], rowFrom(row)]))
-        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total: ids.length }
+        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total }
       }
     }
 
