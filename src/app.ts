@@ -11,6 +11,7 @@ import swaggerUiPlugin from './plugins/external/swagger-ui.js'
 import { replyWithProblem } from './problems/problem-reply.js'
 import { requestIdFor } from './request-id.js'
 import { requestValidatorCompiler } from './request-validator.js'
+import { buildResponseSerializer } from './response-serializer.js'
 import healthRoutes from './routes/health.js'
 import openApiRoutes from './routes/openapi.js'
 import taskRoutes from './routes/tasks/index.js'
@@ -28,6 +29,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: { buildSerializer: buildResponseSerializer } },
     // Requests the router rejects before any hook runs (a malformed URL) get
     // the same headers and problem details as every other response.
     frameworkErrors: (error, request, reply) => {
