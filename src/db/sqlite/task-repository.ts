@@ -17,7 +17,6 @@ const placeholder = (name: string) => sql.placeholder(name)
 /** A placeholder where drizzle's `set()` wants an SQL value. */
 const value = (name: string) => sql`${sql.placeholder(name)}`
 
-
 /**
  * Tasks in SQLite. Every statement is prepared once, with placeholders; the
  * list has one statement per shape (filters present, sort, search), so that
@@ -97,9 +96,8 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
         .prepare()
       return (values) => {
         const page = matching.values(values) as Array<[number, number]>
-        const [first] = page
-        // A page past the last match has no row to carry the total.
-        const total = first !== undefined ? first[1] : values.offset === 0 ? 0 : (countMatching.values(values) as Array<[number]>)[0]?.[0] ?? 0
+        // An empty page (past the last match, or no match) has no row to carry the total.
+        const total = page[0]?.[1] ?? (countMatching.values(values) as Array<[number]>)[0]?.[0] as number
         const pageIds = page.map(([id]) => id)
         const rows = new Map(tasksByIds.values({ ids: JSON.stringify(pageIds) }).map((row) => [row[0], rowFrom(row)]))
         return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total }
