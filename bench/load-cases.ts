@@ -43,7 +43,7 @@ export function loadCases (liveIds: number[]): LoadCase[] {
 }
 
 /** Loads `url` with one case for `seconds`, over `connections` kept-alive connections. */
-export async function load (url: string, loadCase: Pick<LoadCase, 'name' | 'method' | 'next'>, seconds: number, connections = 10): Promise<LoadResult> {
+export async function load (url: string, loadCase: LoadCase, seconds: number, connections = 10): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections,

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../schemas/task.js'
 import type { TaskRow } from './sqlite/schema.js'
+import { seededRandom } from './seeded-random.js'
 
 /** A task as stored, before the database gives it an id. */
 export type GeneratedTask = Omit<TaskRow, 'id'>
@@ -78,13 +79,3 @@ export function * generateTasks (count: number): Generator<GeneratedTask> {
   }
 }
 
-/** Mulberry32: a small, fast generator of reproducible numbers in [0, 1). */
-function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1)
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61)
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 2 ** 32
-  }
-}

@@ -5,6 +5,7 @@ import { getTableColumns } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import type { TaskRepository } from '../../../src/db/database.js'
 import { generateTasks } from '../../../src/db/generated-tasks.js'
+import { seededRandom } from '../../../src/db/seeded-random.js'
 import { bulkInsertTasks } from '../../../src/db/sqlite/bulk-insert.js'
 import { tasks as tasksTable } from '../../../src/db/sqlite/schema.js'
 import { openSqliteConnection, openSqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
@@ -117,17 +118,6 @@ async function listDifferences (repository: TaskRepository, rows: StoredRow[], q
 // ---------------------------------------------------------------------------
 // A workload of creates, updates, soft deletes and restores, sequential and
 // concurrent, checked against a model as it goes.
-
-/** Mulberry32 with a fixed seed, so the workload is the same on every run. */
-function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let mixed = Math.imul(state ^ (state >>> 15), state | 1)
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61)
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 // Text chosen for the searches below: case, LIKE's special characters, quotes,
 // non-ASCII, characters outside the BMP, words only in descriptions, and
