@@ -3,8 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { BODY_LIMIT_BYTES } from './body-limit.js'
 import { trustProxyOption, type Config } from './config.js'
 import databasePlugin from './plugins/app/database.js'
+import idempotencyPlugin from './plugins/app/idempotency.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
 import responseHeadersPlugin, { setProcessTimeHeader, setRequestIdHeader } from './plugins/app/response-headers.js'
+import corsPlugin from './plugins/external/cors.js'
 import rateLimitPlugin from './plugins/external/rate-limit.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
@@ -48,13 +50,16 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(responseHeadersPlugin)
   await app.register(problemDetailsPlugin, { typeBase: config.PROBLEM_TYPE_BASE })
   await app.register(swaggerPlugin)
+  // Before rate limiting, so a browser can read a 429 too.
+  await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
   await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS })
   await app.register(databasePlugin, { url: config.DATABASE_URL })
+  await app.register(idempotencyPlugin, { ttlMs: config.IDEMPOTENCY_TTL_MS })
 
   await app.register(swaggerUiPlugin)
   await app.register(openApiRoutes)
   await app.register(healthRoutes)
-  await app.register(taskRoutes, { prefix: '/tasks' })
+  await app.register(taskRoutes, { prefix: '/tasks', requireIfMatch: config.REQUIRE_IF_MATCH })
 
   return app
 }

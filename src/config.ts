@@ -14,6 +14,12 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: StringEnum(LOG_LEVELS, { default: 'info' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 100 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60000 }),
+  // PATCH, PUT, DELETE and restore without If-Match are refused (428) when true.
+  REQUIRE_IF_MATCH: Type.Boolean({ default: false }),
+  // How long the response to an Idempotency-Key is kept and replayed.
+  IDEMPOTENCY_TTL_MS: Type.Integer({ minimum: 1, default: 86_400_000 }),
+  // Comma-separated origins allowed to call the API from a browser; empty turns CORS off.
+  CORS_ORIGINS: Type.String({ default: '' }),
   PROBLEM_TYPE_BASE: Type.String({ format: 'uri', default: 'https://example.com/errors/' }),
   // `true`, `false`, a number of proxy hops, or a comma-separated list of proxy addresses or subnets
   TRUST_PROXY: Type.String({ pattern: '^(true|false|\\d+|[\\w.:/]+(\\s*,\\s*[\\w.:/]+)*)$', default: 'false' })

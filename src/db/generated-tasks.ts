@@ -66,7 +66,7 @@ export function * generateTasks (count: number): Generator<GeneratedTask> {
     const roll = random()
     const context = roll < 0.4 ? ` ${pick(CONTEXTS)}` : roll < 0.7 ? ` for ${CLIENTS[Math.floor(random() * CLIENTS.length)]}` : ''
     const reference = random() < 0.2 ? ` (ticket #${1000 + Math.floor(random() * 90_000)})` : ''
-    yield {
+    const task = {
       title: `${pick(VERBS)} ${adjective}${pick(OBJECTS)}${context}${reference}`,
       description: random() < 0.75 ? Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(SENTENCES)(pick)).join(' ') : null,
       status: share(STATUS_SHARES),
@@ -76,6 +76,8 @@ export function * generateTasks (count: number): Generator<GeneratedTask> {
       updatedAt,
       deletedAt: random() < DELETED_SHARE ? updatedAt : null
     }
+    // Created (1), edited once if it ever changed, deleted as its last change.
+    yield { ...task, version: 1 + (updatedAt > createdAt ? 1 : 0) + (task.deletedAt === null ? 0 : 1) }
   }
 }
 

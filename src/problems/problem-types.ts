@@ -8,9 +8,13 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'Resource not found' },
   'route-not-found': { status: 404, title: 'Route not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  'idempotency-key-in-use': { status: 409, title: 'Idempotency key in use' },
+  'precondition-failed': { status: 412, title: 'Precondition failed' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   validation: { status: 422, title: 'Validation failed' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
+  'precondition-required': { status: 428, title: 'Precondition required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal server error' },
   'service-unavailable': { status: 503, title: 'Service unavailable' }

@@ -35,23 +35,49 @@ export const Task = Type.Object({
   assignee: Assignee,
   created_at: Timestamp,
   updated_at: Timestamp,
-  deleted_at: Nullable(Timestamp, { description: 'When the task was soft-deleted, or null.' })
+  deleted_at: Nullable(Timestamp, { description: 'When the task was soft-deleted, or null.' }),
+  version: Type.Integer({
+    minimum: 1,
+    description: '1 when created, one more on every change (delete and restore included). The task\'s ETag is `"{id}-{version}"`.'
+  })
 }, { $id: 'Task', title: 'Task', additionalProperties: false })
 export type Task = Static<typeof Task>
 
-export const TaskCreate = Type.Object({
+// The writable fields as a whole task: what POST creates and PUT replaces with.
+const WholeTaskFields = {
   title: Title,
   description: Type.Optional(Description),
   status: Type.Optional(Ref(TaskStatus, { default: DEFAULT_STATUS })),
   priority: Type.Optional(Type.Integer({ ...Priority, default: DEFAULT_PRIORITY })),
   assignee: Type.Optional(Assignee)
-}, {
+}
+
+export const TaskCreate = Type.Object(WholeTaskFields, {
   $id: 'TaskCreate',
   title: 'TaskCreate',
   description: 'A new task. Fields not listed here are rejected.',
   additionalProperties: false
 })
 export type TaskCreate = Static<typeof TaskCreate>
+
+export const TaskReplace = Type.Object(WholeTaskFields, {
+  $id: 'TaskReplace',
+  title: 'TaskReplace',
+  description: 'Every writable field of a task: a field left out returns to its default (description and assignee null, status pending, priority 2). Fields not listed here are rejected.',
+  additionalProperties: false
+})
+export type TaskReplace = Static<typeof TaskReplace>
+
+/** A whole task's writable fields, the ones left out at their defaults. */
+export function withDefaults (input: TaskCreate): Required<TaskUpdate> {
+  return {
+    title: input.title,
+    description: input.description ?? null,
+    status: input.status ?? DEFAULT_STATUS,
+    priority: input.priority ?? DEFAULT_PRIORITY,
+    assignee: input.assignee ?? null
+  }
+}
 
 export const TaskUpdate = Type.Object({
   title: Type.Optional(Title),
@@ -72,16 +98,30 @@ export const TaskList = Type.Object({
   total: Type.Integer({ minimum: 0, description: 'How many tasks match the filters, over all pages.' }),
   limit: Type.Integer({ minimum: 1 }),
   offset: Type.Integer({ minimum: 0 }),
-  has_more: Type.Boolean({ description: 'Whether tasks remain after this page.' })
+  has_more: Type.Boolean({ description: 'Whether tasks remain after this page.' }),
+  next_cursor: Nullable(Type.String(), { description: 'Pass as `cursor` for the next page; null on the last page. The `Link` header has the whole URL.' })
 }, { $id: 'TaskList', title: 'TaskList', additionalProperties: false })
 export type TaskList = Static<typeof TaskList>
+
+// Room for the longest title a cursor can hold, encoded.
+const CURSOR_MAX_LENGTH = 2048
 
 export const TASK_SORT_FIELDS = ['created_at', 'priority', 'title'] as const
 export const SORT_ORDERS = ['asc', 'desc'] as const
 
 export const TaskListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' }),
-  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'How many matching tasks to skip.' }),
+  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'How many matching tasks to skip. Not with `cursor`.' }),
+  cursor: Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: CURSOR_MAX_LENGTH,
+    pattern: '^[A-Za-z0-9_.-]+$',
+    description: 'Start just after the last task of a previous page: its `next_cursor`. Stays correct while tasks change between pages. Only with the same filters and sort it came from; not with `offset`.'
+  })),
+  updated_since: Type.Optional(Type.String({
+    format: 'date-time',
+    description: 'Only tasks changed at or after this RFC 3339 time. With `include_deleted=true`, tasks deleted since are listed too.'
+  })),
   status: Type.Optional(Ref(TaskStatus, { description: 'Only tasks with this status.' })),
   priority: Type.Optional(Type.Integer({ ...Priority, description: 'Only tasks with this priority.' })),
   sort_by: StringEnum(TASK_SORT_FIELDS, { default: 'created_at', description: 'Sort field; ties are broken by id in the same direction.' }),

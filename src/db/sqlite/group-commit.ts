@@ -48,3 +48,5 @@ export function createGroupCommit (client: BetterSqlite3.Database) {
     })
   }
 }
+
+export type GroupCommit = ReturnType<typeof createGroupCommit>

@@ -13,7 +13,10 @@ export const tasks = sqliteTable('tasks', {
   assignee: text('assignee'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
-  deletedAt: integer('deleted_at')
+  deletedAt: integer('deleted_at'),
+  // 1 on create, one more on every change (delete and restore included): the
+  // ETag is made from it, and If-Match compares it.
+  version: integer('version').notNull().default(1)
   // Constraints and indexes are read by drizzle-kit when it generates the
   // migrations, never at run time; test/db/sqlite/schema.test.ts checks that
   // the migrations match them.
@@ -35,7 +38,9 @@ export const tasks = sqliteTable('tasks', {
   index('tasks_status_priority_title_idx').on(table.status, table.priority, table.title, table.id, table.deletedAt),
   // Sorting by priority: with or without a priority filter, and with a status.
   index('tasks_priority_idx').on(table.priority, table.id, table.deletedAt),
-  index('tasks_status_priority_idx').on(table.status, table.priority, table.id, table.deletedAt)
+  index('tasks_status_priority_idx').on(table.status, table.priority, table.id, table.deletedAt),
+  // updated_since: incremental sync reads the recently changed tasks only.
+  index('tasks_updated_at_idx').on(table.updatedAt, table.id, table.deletedAt)
 ])
 /* c8 ignore stop */
 
@@ -50,3 +55,17 @@ export const taskCounts = sqliteTable('task_counts', {
   total: integer('total').notNull()
   /* c8 ignore next */
 }, (table) => [primaryKey({ columns: [table.status, table.priority, table.deleted] })])
+
+// The first response to each Idempotency-Key, written in the same transaction
+// as the change it reports, and replayed for repeats until it expires.
+export const idempotencyKeys = sqliteTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  // Method, path and body of the first request: a repeat must match it.
+  fingerprint: text('fingerprint').notNull(),
+  status: integer('status').notNull(),
+  location: text('location'),
+  etag: text('etag'),
+  body: text('body').notNull(),
+  expiresAt: integer('expires_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('idempotency_keys_expires_at_idx').on(table.expiresAt)])

@@ -5,6 +5,8 @@ import BetterSqlite3 from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
+import { createGroupCommit } from './group-commit.js'
+import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
 import { createSqliteTaskRepository } from './task-repository.js'
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url))
@@ -37,8 +39,11 @@ export type SqliteConnection = ReturnType<typeof openSqliteConnection>
 export function openSqliteDatabase (url: string): Database {
   const db = openSqliteConnection(url)
   const selectOne = db.$client.prepare('SELECT 1')
+  const write = createGroupCommit(db.$client)
+  const idempotency = createSqliteIdempotencyRepository(db, write)
   return {
-    tasks: createSqliteTaskRepository(db),
+    tasks: createSqliteTaskRepository(db, write, idempotency.save),
+    idempotency: idempotency.repository,
     async ping () {
       selectOne.get()
     },

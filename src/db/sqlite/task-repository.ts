@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, getTableColumns, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { TaskPage, TaskRepository } from '../database.js'
-import { DEFAULT_PRIORITY, DEFAULT_STATUS, type Task, type TaskListQuery, type TaskUpdate } from '../../schemas/task.js'
+import { and, asc, desc, eq, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
+import type { ListPosition, StoredResponse, TaskPage, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
+import { withDefaults, type Task, type TaskListQuery, type TaskUpdate } from '../../schemas/task.js'
 import { isoTimestamp } from '../iso-timestamp.js'
-import { createGroupCommit } from './group-commit.js'
+import type { GroupCommit } from './group-commit.js'
 import { taskCounts, tasks, type TaskRow } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 import { searchMatchExpression, TRIGRAM_LENGTH } from './search-match.js'
@@ -19,13 +19,17 @@ const value = (name: string) => sql`${sql.placeholder(name)}`
 
 /**
  * Tasks in SQLite. Every statement is prepared once, with placeholders; the
- * list has one statement per shape (filters present, sort, search), so that
- * SQLite plans each shape on the index made for it. Rows are read as arrays
- * (drizzle's `values()`) and turned into tasks in one step. Writes go
- * through group commit.
+ * list has one statement per shape (filters present, sort, search, paging),
+ * so that SQLite plans each shape on the index made for it. Rows are read as
+ * arrays (drizzle's `values()`) and turned into tasks in one step. Writes go
+ * through group commit; a write checks its precondition and stores its
+ * idempotent response (`saveResponse`) in its own transaction.
  */
-export function createSqliteTaskRepository (db: SqliteConnection): TaskRepository {
-  const write = createGroupCommit(db.$client)
+export function createSqliteTaskRepository (
+  db: SqliteConnection,
+  write: GroupCommit,
+  saveResponse: (response: StoredResponse) => void
+): TaskRepository {
 
   const findLive = db.select().from(tasks)
     .where(and(eq(tasks.id, placeholder('id')), isNull(tasks.deletedAt)))
@@ -38,7 +42,8 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
     priority: placeholder('priority'),
     assignee: placeholder('assignee'),
     createdAt: placeholder('now'),
-    updatedAt: placeholder('now')
+    updatedAt: placeholder('now'),
+    version: 1
   }).returning().prepare()
   const updateFields = db.update(tasks).set({
     title: value('title'),
@@ -46,10 +51,11 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
     status: value('status'),
     priority: value('priority'),
     assignee: value('assignee'),
-    updatedAt: value('updatedAt')
+    updatedAt: value('updatedAt'),
+    version: value('version')
   }).where(eq(tasks.id, placeholder('id'))).returning().prepare()
   const setDeletedAt = db.update(tasks)
-    .set({ deletedAt: value('deletedAt'), updatedAt: value('updatedAt') })
+    .set({ deletedAt: value('deletedAt'), updatedAt: value('updatedAt'), version: value('version') })
     .where(eq(tasks.id, placeholder('id')))
     .returning()
     .prepare()
@@ -73,6 +79,9 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
   /** The reader of one list shape: prepared once, run inside a read transaction. */
   const prepareReader = (shape: ListShape): (values: ListValues) => TaskPage => {
     const where = listFilter(shape)
+    // Cursor paging starts just after the last task of the previous page, in
+    // sort order: a condition on the sort index, never a count of skipped rows.
+    const pageWhere = shape.after ? and(where, afterPosition(shape)) : where
     const direction = shape.sortOrder === 'asc' ? asc : desc
     const orderBy = [direction(SORT_COLUMNS[shape.sortBy]), direction(tasks.id)] as const
 
@@ -85,7 +94,7 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
       // table, and the matches never leave SQLite.
       const matching = db.select({ id: tasks.id, total: sql<number>`count(*) OVER ()` })
         .from(searchHits).crossJoin(tasks)
-        .where(and(eq(tasks.id, searchHits.id), where))
+        .where(and(eq(tasks.id, searchHits.id), pageWhere))
         .orderBy(...orderBy)
         .limit(placeholder('limit'))
         .offset(placeholder('offset'))
@@ -96,27 +105,30 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
         .prepare()
       return (values) => {
         const page = matching.values(values) as Array<[number, number]>
-        // An empty page (past the last match, or no match) has no row to carry the total.
-        const total = page[0]?.[1] ?? (countMatching.values(values) as Array<[number]>)[0]?.[0] as number
-        const pageIds = page.map(([id]) => id)
+        // After a cursor the window counts only the rest; an empty page has no row to carry the total.
+        const windowTotal = shape.after ? undefined : page[0]?.[1]
+        const total = windowTotal ?? (countMatching.values(values) as Array<[number]>)[0]?.[0] as number
+        const pageIds = page.slice(0, values.limit - 1).map(([id]) => id)
         const rows = new Map(tasksByIds.values({ ids: JSON.stringify(pageIds) }).map((row) => [row[0], rowFrom(row)]))
-        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total }
+        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total, hasMore: page.length === values.limit }
       }
     }
 
-    const page = db.select().from(tasks).where(where).orderBy(...orderBy)
+    const page = db.select().from(tasks).where(pageWhere).orderBy(...orderBy)
       .limit(placeholder('limit'))
       .offset(placeholder('offset'))
       .prepare()
-    // Without a search the counters give the total; a short search term,
-    // which the trigram index cannot help with, counts by reading every row.
-    const count = shape.search === 'none'
+    // Without a search or a time filter the counters give the total; a short
+    // search term, which the trigram index cannot help with, counts by reading
+    // every row, and updated_since the rows changed since.
+    const count = shape.search === 'none' && !shape.updatedSince
       ? countTasks
       : db.select({ total: sql<number>`count(*)` }).from(tasks).where(where).prepare()
     return (values) => {
-      const items = page.values(values).map((row) => toTask(rowFrom(row)))
+      const rows = page.values(values)
+      const items = rows.slice(0, values.limit - 1).map((row) => toTask(rowFrom(row)))
       const [[total] = [0]] = count.values(values) as Array<[number]>
-      return { items, total }
+      return { items, total, hasMore: rows.length === values.limit }
     }
   }
   const readers = new Map<string, ReturnType<typeof prepareReader>>()
@@ -132,16 +144,28 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
   // One read transaction, so the page and the total see the same rows.
   const readPage = db.$client.transaction((reader: ReturnType<typeof prepareReader>, values: ListValues) => reader(values))
 
+  /** Runs a change to one task, if it exists and its precondition holds, and stores its response with it. */
+  const change = (
+    find: typeof findLive,
+    id: number,
+    { precondition, respond }: WriteOptions,
+    apply: (current: TaskRow) => TaskRow
+  ): Promise<Task | WriteRefusal> => write(() => {
+    const current = firstRow(find.values({ id }))
+    if (current === undefined) return 'not-found'
+    if (precondition !== undefined && !precondition(current)) return 'precondition-failed'
+    const task = toTask(apply(current))
+    if (respond !== undefined) saveResponse(respond(task))
+    return task
+  })
+
   return {
-    async create (input) {
-      return write(() => toTask(firstRow(insert.values({
-        title: input.title,
-        description: input.description ?? null,
-        status: input.status ?? DEFAULT_STATUS,
-        priority: input.priority ?? DEFAULT_PRIORITY,
-        assignee: input.assignee ?? null,
-        now: Date.now()
-      })) as TaskRow))
+    async create (input, { respond } = {}) {
+      return write(() => {
+        const task = toTask(firstRow(insert.values({ ...withDefaults(input), now: Date.now() })) as TaskRow)
+        if (respond !== undefined) saveResponse(respond(task))
+        return task
+      })
     },
 
     async findById (id) {
@@ -149,48 +173,45 @@ export function createSqliteTaskRepository (db: SqliteConnection): TaskRepositor
       return row === undefined ? undefined : toTask(row)
     },
 
-    async list (query) {
-      const shape = listShape(query)
+    async list (query, after) {
+      const shape = listShape(query, after)
       return readPage(readerFor(shape), {
         status: query.status ?? null,
         priority: query.priority ?? null,
         includeDeleted: query.include_deleted ? 1 : 0,
         pattern: shape.search === 'none' ? null : likePattern(query.q as string),
         match: shape.search === 'indexed' ? searchMatchExpression(query.q as string) : null,
-        limit: query.limit,
-        offset: query.offset
+        updatedSince: query.updated_since === undefined ? null : Date.parse(query.updated_since),
+        afterValue: after?.value ?? null,
+        afterId: after?.id ?? null,
+        // One more than the page, to tell whether another page follows.
+        limit: query.limit + 1,
+        offset: after === undefined ? query.offset : 0
       })
     },
 
-    async update (id, changes) {
-      return write(() => {
-        const current = firstRow(findLive.values({ id }))
-        if (current === undefined) return undefined
+    async update (id, changes, options = {}) {
+      return change(findLive, id, options, (current) => {
         const next = { ...current }
         for (const [field, value] of Object.entries(changes) as Array<[keyof TaskUpdate, never]>) {
           if (value !== undefined) next[field] = value
         }
-        if (!isChanged(current, next)) return toTask(current)
-        return toTask(firstRow(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current) })) as TaskRow)
+        if (!isChanged(current, next)) return current
+        return firstRow(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current), version: current.version + 1 })) as TaskRow
       })
     },
 
-    async softDelete (id) {
-      return write(() => {
-        const current = firstRow(findLive.values({ id }))
-        if (current === undefined) return false
+    async softDelete (id, options = {}) {
+      return change(findLive, id, options, (current) => {
         const now = nextUpdatedAt(current)
-        setDeletedAt.values({ id, deletedAt: now, updatedAt: now })
-        return true
+        return firstRow(setDeletedAt.values({ id, deletedAt: now, updatedAt: now, version: current.version + 1 })) as TaskRow
       })
     },
 
-    async restore (id) {
-      return write(() => {
-        const current = firstRow(findAny.values({ id }))
-        if (current === undefined) return undefined
-        if (current.deletedAt === null) return toTask(current)
-        return toTask(firstRow(setDeletedAt.values({ id, deletedAt: null, updatedAt: nextUpdatedAt(current) })) as TaskRow)
+    async restore (id, options = {}) {
+      return change(findAny, id, options, (current) => {
+        if (current.deletedAt === null) return current
+        return firstRow(setDeletedAt.values({ id, deletedAt: null, updatedAt: nextUpdatedAt(current), version: current.version + 1 })) as TaskRow
       })
     }
   }
@@ -205,14 +226,19 @@ interface ListShape {
   sortOrder: TaskListQuery['sort_order']
   /** Terms of 3 or more characters narrow the rows through the trigram index first. */
   search: 'none' | 'indexed' | 'scan'
+  updatedSince: boolean
+  /** Cursor paging: the page starts after a position in sort order. */
+  after: boolean
 }
 
-function listShape (query: TaskListQuery): ListShape {
+function listShape (query: TaskListQuery, after: ListPosition | undefined): ListShape {
   const q = query.q ?? ''
   return {
     status: query.status !== undefined,
     priority: query.priority !== undefined,
     includeDeleted: query.include_deleted,
+    updatedSince: query.updated_since !== undefined,
+    after: after !== undefined,
     sortBy: query.sort_by,
     sortOrder: query.sort_order,
     search: q === '' ? 'none' : [...q].length >= TRIGRAM_LENGTH ? 'indexed' : 'scan'
@@ -224,6 +250,7 @@ function listFilter (shape: ListShape): SQL | undefined {
   if (!shape.includeDeleted) conditions.push(isNull(tasks.deletedAt))
   if (shape.status) conditions.push(eq(tasks.status, placeholder('status')))
   if (shape.priority) conditions.push(eq(tasks.priority, placeholder('priority')))
+  if (shape.updatedSince) conditions.push(gte(tasks.updatedAt, placeholder('updatedSince')))
   if (shape.search !== 'none') {
     // The exact test: a case-insensitive substring of the title or description.
     conditions.push(or(
@@ -232,6 +259,12 @@ function listFilter (shape: ListShape): SQL | undefined {
     ))
   }
   return and(...conditions)
+}
+
+/** The tasks after a position in the shape's sort order (a row-value comparison SQLite reads from the index). */
+function afterPosition (shape: ListShape): SQL {
+  const operator = sql.raw(shape.sortOrder === 'asc' ? '>' : '<')
+  return sql`(${SORT_COLUMNS[shape.sortBy]}, ${tasks.id}) ${operator} (${placeholder('afterValue')}, ${placeholder('afterId')})`
 }
 
 /** A LIKE pattern matching `q` anywhere, with `%`, `_` and `\` matching themselves. */
@@ -259,6 +292,9 @@ type ListValues = {
   includeDeleted: 0 | 1
   pattern: string | null
   match: string | null
+  updatedSince: number | null
+  afterValue: string | number | null
+  afterId: number | null
   limit: number
   offset: number
 }
@@ -267,8 +303,8 @@ type ListValues = {
  * A row read as an array in the table's column order (the order of `select()`
  * without fields, checked by test/db/sqlite/task-repository.test.ts).
  */
-function rowFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt]: unknown[]): TaskRow {
-  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt } as TaskRow
+function rowFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version]: unknown[]): TaskRow {
+  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version } as TaskRow
 }
 
 function firstRow (rows: unknown[][]): TaskRow | undefined {
@@ -286,6 +322,7 @@ function toTask (row: TaskRow): Task {
     assignee: row.assignee,
     created_at: isoTimestamp(row.createdAt),
     updated_at: isoTimestamp(row.updatedAt),
-    deleted_at: row.deletedAt === null ? null : isoTimestamp(row.deletedAt)
+    deleted_at: row.deletedAt === null ? null : isoTimestamp(row.deletedAt),
+    version: row.version
   }
 }

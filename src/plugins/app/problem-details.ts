@@ -15,7 +15,11 @@ export interface ProblemDetailsOptions {
  */
 async function problemDetails (fastify: FastifyInstance, { typeBase }: ProblemDetailsOptions) {
   const routeMethods = new RouteMethods()
-  fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url))
+  fastify.addHook('onRoute', (route) => {
+    // A catch-all (CORS preflight answers OPTIONS on every path) would make
+    // every unknown path a 405.
+    if (route.url !== '*') routeMethods.add(route.method, route.url)
+  })
 
   fastify.setErrorHandler((error, request, reply) => replyWithProblem(error, request, reply, typeBase))
 

@@ -1,8 +1,13 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { idempotencyKeyHeader, replayedResponseHeader } from '../../plugins/app/idempotency.js'
 import { problemResponses } from '../../problems/problem-responses.js'
-import { Task, TaskCreate } from '../../schemas/task.js'
+import { TaskCreate, type Task } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
+import { TaskResponse } from './conditional-requests.js'
 import { trimTitle } from './trim-title.js'
+
+const taskLocation = (task: Task) => `/tasks/${task.id}`
 
 const createTask: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/', {
@@ -10,18 +15,20 @@ const createTask: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'createTask',
       summary: 'Create a task',
-      description: 'Creates a task from a title and, optionally, a description, status, priority and assignee. Answers 201 with the task and its URL in the Location header. A field this API does not know is rejected, not ignored.',
+      description: 'Creates a task from a title and, optionally, a description, status, priority and assignee. Answers 201 with the task and its URL in the Location header. A field this API does not know is rejected, not ignored. Send an Idempotency-Key to retry safely: a repeat gets the first response again and creates nothing.',
       tags: ['Tasks'],
+      headers: Type.Object(idempotencyKeyHeader),
       body: Ref(TaskCreate),
       response: {
-        201: Ref(Task, { description: 'The task as created; the Location header holds its URL.' }),
-        ...problemResponses('malformed-json', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
+        201: TaskResponse('The task as created (or, for a repeated Idempotency-Key, the first response again).', {
+          Location: Type.String({ description: 'The URL of the new task.' }),
+          ...replayedResponseHeader
+        }),
+        ...problemResponses('malformed-json', 'idempotency-key-in-use', 'payload-too-large', 'unsupported-media-type', 'validation', 'idempotency-key-reused', 'rate-limited')
       }
     }
-  }, async (request, reply) => {
-    const task = await fastify.db.tasks.create(request.body)
-    return reply.code(201).header('location', `/tasks/${task.id}`).send(task)
-  })
+  }, async (request, reply) => fastify.idempotency.respond(request, reply, { status: 201, location: taskLocation },
+    (respond) => fastify.db.tasks.create(request.body, { respond })))
 }
 
 export default createTask

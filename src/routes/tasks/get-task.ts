@@ -1,26 +1,34 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../problems/problem-responses.js'
-import { Task, TaskIdParams } from '../../schemas/task.js'
-import { Ref } from '../../schemas/type-helpers.js'
-import { taskNotFound } from './task-not-found.js'
+import { TaskIdParams } from '../../schemas/task.js'
+import { entityTag, ifNoneMatchHeader, noneMatchFails, sendTask, TASK_CACHE_CONTROL, TaskResponse, taskResponseHeaders } from './conditional-requests.js'
+import { taskNotFound } from './task-problems.js'
 
 const getTask: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/:task_id', {
     schema: {
       operationId: 'getTask',
       summary: 'Get a task',
-      description: 'Returns one task. A soft-deleted task is not found.',
+      description: 'Returns one task with its ETag. With If-None-Match holding that ETag the answer is 304 with no body: the copy the client has is current. A soft-deleted task is not found.',
       tags: ['Tasks'],
       params: TaskIdParams,
+      headers: Type.Object(ifNoneMatchHeader),
       response: {
-        200: Ref(Task, { description: 'The task.' }),
+        200: TaskResponse('The task.'),
+        // No body at all: typed as undefined so that none is sent, not even `null`.
+        304: Type.Unsafe<undefined>(Type.Null({ description: 'Not modified: the ETag in If-None-Match is current.', headers: taskResponseHeaders })),
         ...problemResponses('not-found', 'validation', 'rate-limited')
       }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const task = await fastify.db.tasks.findById(request.params.task_id)
     if (task === undefined) throw taskNotFound(request.params.task_id)
-    return task
+    if (noneMatchFails(request, task)) {
+      reply.header('etag', entityTag(task)).header('cache-control', TASK_CACHE_CONTROL)
+      return reply.code(304).send()
+    }
+    return sendTask(reply, task)
   })
 }
 

@@ -1,27 +1,33 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { idempotencyKeyHeader, replayedResponseHeader } from '../../plugins/app/idempotency.js'
 import { problemResponses } from '../../problems/problem-responses.js'
-import { Task, TaskIdParams } from '../../schemas/task.js'
-import { Ref } from '../../schemas/type-helpers.js'
-import { taskNotFound } from './task-not-found.js'
+import { TaskIdParams } from '../../schemas/task.js'
+import { ifMatchHeader, ifMatchPrecondition, requireIfMatch, TaskResponse } from './conditional-requests.js'
+import { refusalProblem } from './task-problems.js'
+import type { TaskRouteOptions } from './task-route-options.js'
 
-const restoreTask: FastifyPluginAsyncTypebox = async (fastify) => {
+const restoreTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, { requireIfMatch: required }) => {
   fastify.post('/:task_id/restore', {
+    ...(required ? { preHandler: requireIfMatch } : {}),
     schema: {
       operationId: 'restoreTask',
       summary: 'Restore a deleted task',
-      description: 'Brings back a soft-deleted task, clearing `deleted_at`. Restoring a task that is not deleted changes nothing.',
+      description: 'Brings back a soft-deleted task, clearing `deleted_at` and moving `version`. Restoring a task that is not deleted changes nothing. With If-Match, the restore happens only if the task is still at that ETag (412 otherwise); a deleted task\'s ETag is `"{id}-{version}"` from a list with `include_deleted=true`. Honours Idempotency-Key like a create.',
       tags: ['Tasks'],
       params: TaskIdParams,
+      headers: Type.Object({ ...ifMatchHeader, ...idempotencyKeyHeader }),
       response: {
-        200: Ref(Task, { description: 'The restored task.' }),
-        ...problemResponses('not-found', 'validation', 'rate-limited')
+        200: TaskResponse('The restored task (or, for a repeated Idempotency-Key, the first response again).', replayedResponseHeader),
+        ...problemResponses('not-found', 'idempotency-key-in-use', 'precondition-failed', 'validation', 'idempotency-key-reused', 'precondition-required', 'rate-limited')
       }
     }
-  }, async (request) => {
-    const task = await fastify.db.tasks.restore(request.params.task_id)
-    if (task === undefined) throw taskNotFound(request.params.task_id)
-    return task
-  })
+  }, async (request, reply) => fastify.idempotency.respond(request, reply, { status: 200 }, async (respond) => {
+    const id = request.params.task_id
+    const result = await fastify.db.tasks.restore(id, { precondition: ifMatchPrecondition(request), respond })
+    if (typeof result === 'string') throw refusalProblem(result, id)
+    return result
+  }))
 }
 
 export default restoreTask

@@ -1,29 +1,35 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../problems/problem-responses.js'
-import { Task, TaskIdParams, TaskUpdate } from '../../schemas/task.js'
+import { TaskIdParams, TaskUpdate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
+import { ifMatchHeader, ifMatchPrecondition, requireIfMatch, sendTask, TaskResponse } from './conditional-requests.js'
+import { refusalProblem } from './task-problems.js'
+import type { TaskRouteOptions } from './task-route-options.js'
 import { trimTitle } from './trim-title.js'
-import { taskNotFound } from './task-not-found.js'
 
-const updateTask: FastifyPluginAsyncTypebox = async (fastify) => {
+const updateTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, { requireIfMatch: required }) => {
   fastify.patch('/:task_id', {
     preValidation: trimTitle,
+    ...(required ? { preHandler: requireIfMatch } : {}),
     schema: {
       operationId: 'updateTask',
       summary: 'Update a task',
-      description: 'Changes only the fields sent; `null` clears description or assignee. Any invalid field rejects the whole update, which then changes nothing. `updated_at` moves on every change; `{}` changes nothing.',
+      description: 'Changes only the fields sent; `null` clears description or assignee. Any invalid field rejects the whole update, which then changes nothing. `updated_at` and `version` move on every change; `{}` changes nothing. With If-Match, the update happens only if the task is still at that ETag (412 otherwise).',
       tags: ['Tasks'],
       params: TaskIdParams,
+      headers: Type.Object(ifMatchHeader),
       body: Ref(TaskUpdate),
       response: {
-        200: Ref(Task, { description: 'The task after the update.' }),
-        ...problemResponses('malformed-json', 'not-found', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
+        200: TaskResponse('The task after the update.'),
+        ...problemResponses('malformed-json', 'not-found', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'precondition-required', 'rate-limited')
       }
     }
-  }, async (request) => {
-    const task = await fastify.db.tasks.update(request.params.task_id, request.body)
-    if (task === undefined) throw taskNotFound(request.params.task_id)
-    return task
+  }, async (request, reply) => {
+    const id = request.params.task_id
+    const result = await fastify.db.tasks.update(id, request.body, { precondition: ifMatchPrecondition(request) })
+    if (typeof result === 'string') throw refusalProblem(result, id)
+    return sendTask(reply, result)
   })
 }
 

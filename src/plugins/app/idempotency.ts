@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto'
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { StoredResponse } from '../../db/database.js'
+import { ProblemError } from '../../problems/problem-error.js'
+import type { Task } from '../../schemas/task.js'
+import { entityTag, sendTask, TASK_CACHE_CONTROL } from '../../routes/tasks/conditional-requests.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    idempotency: Idempotency
+  }
+}
+
+export interface IdempotencyOptions {
+  /** IDEMPOTENCY_TTL_MS: how long a response is kept for its key. */
+  ttlMs: number
+}
+
+/** What a write's first response is: its status, and its Location if it has one. */
+export interface TaskResponseShape {
+  status: number
+  location?: (task: Task) => string
+}
+
+export interface Idempotency {
+  /**
+   * Runs a write that honours Idempotency-Key and answers with its task.
+   * Without the header it is an ordinary write. With it, the first response
+   * is stored in the write's own transaction and a repeat (same key, same
+   * method, path and body) gets it again with `Idempotent-Replayed: true`,
+   * writing nothing; the same key for another request is a 422 problem, and
+   * a repeat while the first is still being written a 409 problem.
+   */
+  respond (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shape: TaskResponseShape,
+    write: (respond: ((task: Task) => StoredResponse) | undefined) => Promise<Task>
+  ): Promise<FastifyReply>
+}
+
+/** The request header, for the `headers` schema of the routes that honour it. */
+export const idempotencyKeyHeader = {
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'Any unique string (a UUID, say) naming this request: a retry with the same key and body gets the first response again, and nothing is done twice.'
+  }))
+}
+
+/** The response header of a replay, for the OpenAPI document. */
+export const replayedResponseHeader = {
+  'Idempotent-Replayed': Type.Literal('true', { description: 'Present on a replay: this is the stored first response to the Idempotency-Key.' })
+}
+
+// Expired keys are forgotten as they expire, at most this often.
+const PURGE_INTERVAL_MS = 60_000
+
+async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOptions) {
+  // Keys whose first request is being written right now, by this process.
+  const inFlight = new Set<string>()
+
+  const sendFirst = (reply: FastifyReply, shape: TaskResponseShape, task: Task) => {
+    if (shape.location !== undefined) reply.header('location', shape.location(task))
+    return sendTask(reply, task)
+  }
+
+  fastify.decorate<Idempotency>('idempotency', {
+    async respond (request, reply, shape, write) {
+      reply.code(shape.status)
+      const key = request.headers['idempotency-key'] as string | undefined
+      if (key === undefined) return sendFirst(reply, shape, await write(undefined))
+      if (inFlight.has(key)) {
+        throw new ProblemError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry once it has been answered.')
+      }
+      inFlight.add(key)
+      try {
+        const fingerprint = requestFingerprint(request)
+        const stored = await fastify.db.idempotency.find(key, Date.now())
+        if (stored !== undefined) {
+          if (stored.fingerprint !== fingerprint) {
+            throw new ProblemError('idempotency-key-reused', 'This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.')
+          }
+          return replay(reply, stored)
+        }
+        const task = await write((task) => ({
+          key,
+          fingerprint,
+          status: shape.status,
+          location: shape.location?.(task) ?? null,
+          etag: entityTag(task),
+          body: reply.serialize(task) as string,
+          expiresAt: Date.now() + ttlMs
+        }))
+        return sendFirst(reply, shape, task)
+      } finally {
+        inFlight.delete(key)
+      }
+    }
+  })
+
+  const purge = setInterval(() => {
+    fastify.db.idempotency.purgeExpired(Date.now()).catch((error: unknown) => {
+      fastify.log.error({ err: error }, 'purging expired idempotency keys failed')
+    })
+  }, Math.min(ttlMs, PURGE_INTERVAL_MS))
+  purge.unref()
+  fastify.addHook('onClose', async () => clearInterval(purge))
+}
+
+function replay (reply: FastifyReply, stored: StoredResponse): FastifyReply {
+  reply.code(stored.status).header('idempotent-replayed', 'true')
+  if (stored.location !== null) reply.header('location', stored.location)
+  if (stored.etag !== null) reply.header('etag', stored.etag).header('cache-control', TASK_CACHE_CONTROL)
+  return reply.type('application/json; charset=utf-8').send(stored.body)
+}
+
+/** What makes two requests the same: method, route, path parameters and body (key order aside). */
+function requestFingerprint (request: FastifyRequest): string {
+  const described = JSON.stringify([request.method, request.routeOptions.url, canonical(request.params), canonical(request.body)])
+  return createHash('sha256').update(described).digest('base64url')
+}
+
+/** The value with object keys in sorted order, so equal JSON gives equal text. */
+function canonical (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical)
+  if (value === null || typeof value !== 'object') return value ?? null
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]))
+}
+
+export default fp(idempotency, { name: 'idempotency', dependencies: ['database'] })
