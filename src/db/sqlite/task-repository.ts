@@ -81,9 +81,8 @@ export function createSqliteTaskRepository (
     const where = listFilter(shape)
     // Cursor paging starts just after the last task of the previous page, in
     // sort order: a condition on the sort index, never a count of skipped rows.
-    const pageWhere = shape.after ? and(where, afterPosition(shape)) : where
-    const direction = shape.sortOrder === 'asc' ? asc : desc
-    const orderBy = [direction(SORT_COLUMNS[shape.sortBy]), direction(tasks.id)] as const
+    const pageWhere = shape.after ? and(where, afterPosition(shape, 'after')) : where
+    const orderBy = sortOrder(shape)
 
     if (shape.search === 'indexed') {
       // Start from the tasks the trigram index finds and read each once
@@ -114,10 +113,7 @@ export function createSqliteTaskRepository (
       }
     }
 
-    const page = db.select().from(tasks).where(pageWhere).orderBy(...orderBy)
-      .limit(placeholder('limit'))
-      .offset(placeholder('offset'))
-      .prepare()
+    const pageRows = shape.after ? prepareRowsAfter(shape, where) : prepareRows(where, shape)
     // Without a search or a time filter the counters give the total; a short
     // search term, which the trigram index cannot help with, counts by reading
     // every row, and updated_since the rows changed since.
@@ -125,10 +121,32 @@ export function createSqliteTaskRepository (
       ? countTasks
       : db.select({ total: sql<number>`count(*)` }).from(tasks).where(where).prepare()
     return (values) => {
-      const rows = page.values(values)
+      const rows = pageRows(values)
       const items = rows.slice(0, values.limit - 1).map((row) => toTask(rowFrom(row)))
       const [[total] = [0]] = count.values(values) as Array<[number]>
       return { items, total, hasMore: rows.length === values.limit }
+    }
+  }
+  /** A page in the shape's order from an offset. */
+  const prepareRows = (where: SQL | undefined, shape: ListShape) => {
+    const rows = db.select().from(tasks).where(where).orderBy(...sortOrder(shape))
+      .limit(placeholder('limit'))
+      .offset(placeholder('offset'))
+      .prepare()
+    return (values: ListValues) => rows.values(values)
+  }
+  /**
+   * A page in the shape's order after a position, read as two index ranges:
+   * the rest of the tasks that share the position's sort value, then the
+   * tasks past it. (A row-value comparison would seek on the sort value alone
+   * and then walk every task sharing it, hundreds of thousands for a priority.)
+   */
+  const prepareRowsAfter = (shape: ListShape, where: SQL | undefined) => {
+    const sameValue = prepareRows(and(where, afterPosition(shape, 'same value')), shape)
+    const pastValue = prepareRows(and(where, afterPosition(shape, 'past value')), shape)
+    return (values: ListValues) => {
+      const first = sameValue(values)
+      return first.length === values.limit ? first : [...first, ...pastValue({ ...values, limit: values.limit - first.length })]
     }
   }
   const readers = new Map<string, ReturnType<typeof prepareReader>>()
@@ -261,10 +279,21 @@ function listFilter (shape: ListShape): SQL | undefined {
   return and(...conditions)
 }
 
-/** The tasks after a position in the shape's sort order (a row-value comparison SQLite reads from the index). */
-function afterPosition (shape: ListShape): SQL {
+function sortOrder (shape: ListShape) {
+  const direction = shape.sortOrder === 'asc' ? asc : desc
+  return [direction(SORT_COLUMNS[shape.sortBy]), direction(tasks.id)] as const
+}
+
+/**
+ * The tasks after a position in the shape's sort order: all of them, those
+ * that share its sort value (and come after its id), or those past its value.
+ */
+function afterPosition (shape: ListShape, which: 'after' | 'same value' | 'past value'): SQL {
   const operator = sql.raw(shape.sortOrder === 'asc' ? '>' : '<')
-  return sql`(${SORT_COLUMNS[shape.sortBy]}, ${tasks.id}) ${operator} (${placeholder('afterValue')}, ${placeholder('afterId')})`
+  const column = SORT_COLUMNS[shape.sortBy]
+  if (which === 'same value') return sql`${column} = ${placeholder('afterValue')} AND ${tasks.id} ${operator} ${placeholder('afterId')}`
+  if (which === 'past value') return sql`${column} ${operator} ${placeholder('afterValue')}`
+  return sql`(${column}, ${tasks.id}) ${operator} (${placeholder('afterValue')}, ${placeholder('afterId')})`
 }
 
 /** A LIKE pattern matching `q` anywhere, with `%`, `_` and `\` matching themselves. */

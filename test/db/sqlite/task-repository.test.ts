@@ -3,12 +3,14 @@ import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import type { TaskRepository } from '../../../src/db/database.js'
+import type { ListPosition, TaskRepository } from '../../../src/db/database.js'
 import { generateTasks } from '../../../src/db/generated-tasks.js'
 import { seededRandom } from '../../../src/db/seeded-random.js'
 import { bulkInsertTasks } from '../../../src/db/sqlite/bulk-insert.js'
 import { tasks as tasksTable } from '../../../src/db/sqlite/schema.js'
-import { openSqliteConnection, openSqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
+import { createGroupCommit } from '../../../src/db/sqlite/group-commit.js'
+import { createSqliteIdempotencyRepository } from '../../../src/db/sqlite/idempotency-repository.js'
+import { openSqliteConnection, openSqliteDatabase, type SqliteConnection } from '../../../src/db/sqlite/sqlite-database.js'
 import { createSqliteTaskRepository } from '../../../src/db/sqlite/task-repository.js'
 import {
   SORT_ORDERS, TASK_SORT_FIELDS, TASK_STATUSES,
@@ -30,6 +32,7 @@ interface StoredRow {
   created_at: number
   updated_at: number
   deleted_at: number | null
+  version: number
 }
 
 /** The task the API must show for a stored row, made with Date rather than the code under test. */
@@ -43,7 +46,8 @@ function taskOf (row: StoredRow): Task {
     assignee: row.assignee,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
-    deleted_at: row.deleted_at === null ? null : new Date(row.deleted_at).toISOString()
+    deleted_at: row.deleted_at === null ? null : new Date(row.deleted_at).toISOString(),
+    version: row.version
   }
 }
 
@@ -111,7 +115,19 @@ async function listDifferences (repository: TaskRepository, rows: StoredRow[], q
     if (JSON.stringify(page.items) !== JSON.stringify(wanted)) {
       differences.push(`${label} offset ${offset}: ids ${JSON.stringify(page.items.map((task) => task.id))}, expected ${JSON.stringify(wanted.map((task) => task.id))}`)
     }
+    if (page.hasMore !== offset + query.limit < expected.length) differences.push(`${label} offset ${offset}: hasMore ${page.hasMore}`)
   }
+  // The same pages again, each starting after the last task of the one before.
+  const seen: number[] = []
+  let after: ListPosition | undefined
+  for (let pages = 0; pages <= expected.length / query.limit; pages++) {
+    const page = await repository.list(query, after)
+    seen.push(...page.items.map((task) => task.id))
+    if (page.total !== expected.length) differences.push(`${label} after ${JSON.stringify(after)}: total ${page.total}, expected ${expected.length}`)
+    if (!page.hasMore) break
+    after = positionOf(query, page.items.at(-1) as Task)
+  }
+  if (JSON.stringify(seen) !== JSON.stringify(expected)) differences.push(`${label} by cursor: ids ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`)
   return differences
 }
 
@@ -138,9 +154,9 @@ const DESCRIPTIONS = [
 
 interface ModelTask { title: string, description: string | null, status: TaskStatus, priority: number, assignee: string | null, deleted: boolean }
 
-function expectFields (t: Test, task: Task | undefined, model: ModelTask | undefined, label: string) {
+function expectFields (t: Test, task: Task | string | undefined, model: ModelTask | undefined, label: string) {
   if (model === undefined) {
-    t.equal(task, undefined, label)
+    t.equal(task, 'not-found', label)
     return
   }
   t.match(task, {
@@ -248,7 +264,7 @@ async function runWorkload (t: Test, repository: TaskRepository): Promise<Map<nu
         if (deleted) model.set(id, { ...before, deleted: true })
         operations.push({
           run: () => repository.softDelete(id),
-          check: (result) => t.match(result, { status: 'fulfilled', value: deleted }, `soft delete: ${label}`)
+          check: (result) => t.match(result, { status: 'fulfilled', value: deleted ? { id, deleted_at: String } : 'not-found' }, `soft delete: ${label}`)
         })
       } else {
         const before = model.get(id)
@@ -275,7 +291,7 @@ async function runWorkload (t: Test, repository: TaskRepository): Promise<Map<nu
     const updated = await repository.update(id, changes)
     model.set(id, { ...task, ...changes })
     t.match(updated, changes)
-    if (wasDeleted) t.equal(await repository.softDelete(id), true)
+    if (wasDeleted) t.match(await repository.softDelete(id), { id })
   }))
 
   // Some tasks for the text a search must never find.
@@ -300,7 +316,7 @@ async function workedDatabase (t: Test) {
 // ---------------------------------------------------------------------------
 
 t.test('rows are read in the table\'s column order, the order rowFrom relies on', async (t) => {
-  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt'])
+  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version'])
 })
 
 t.test('each method reports what it did to a single task', async (t) => {
@@ -309,36 +325,40 @@ t.test('each method reports what it did to a single task', async (t) => {
   const { tasks } = database
 
   const created = await tasks.create({ title: 'Only the title' })
-  t.match(created, { id: 1, title: 'Only the title', description: null, status: 'pending', priority: 2, assignee: null, deleted_at: null })
+  t.match(created, { id: 1, title: 'Only the title', description: null, status: 'pending', priority: 2, assignee: null, deleted_at: null, version: 1 })
   t.equal(created.updated_at, created.created_at)
   t.same(await tasks.findById(1), created)
   t.equal(await tasks.findById(2), undefined, 'no such task')
 
   t.same(await tasks.update(1, {}), created, 'no change leaves the task as it was')
   t.same(await tasks.update(1, { title: 'Only the title', priority: 2 }), created, 'the same values are no change')
-  const updated = await tasks.update(1, { description: 'Now described', assignee: 'ana', status: 'done', priority: 5 })
-  t.match(updated, { id: 1, title: 'Only the title', description: 'Now described', assignee: 'ana', status: 'done', priority: 5 })
-  t.ok((updated?.updated_at as string) > created.updated_at, 'updated_at moves on every change')
-  const cleared = await tasks.update(1, { description: null, assignee: null })
-  t.match(cleared, { description: null, assignee: null })
-  t.ok((cleared?.updated_at as string) > (updated?.updated_at as string))
-  t.equal(await tasks.update(2, { title: 'nobody' }), undefined, 'updating a missing task')
+  const updated = await tasks.update(1, { description: 'Now described', assignee: 'ana', status: 'done', priority: 5 }) as Task
+  t.match(updated, { id: 1, title: 'Only the title', description: 'Now described', assignee: 'ana', status: 'done', priority: 5, version: 2 })
+  t.ok(updated.updated_at > created.updated_at, 'updated_at moves on every change')
+  const cleared = await tasks.update(1, { description: null, assignee: null }) as Task
+  t.match(cleared, { description: null, assignee: null, version: 3 })
+  t.ok(cleared.updated_at > updated.updated_at)
+  t.equal(await tasks.update(2, { title: 'nobody' }), 'not-found', 'updating a missing task')
+
+  t.equal(await tasks.update(1, { title: 'stale' }, { precondition: ({ version }) => version === 2 }), 'precondition-failed', 'a failed precondition')
+  t.same(await tasks.findById(1), cleared, 'changes nothing')
 
   t.same(await tasks.restore(1), cleared, 'restoring a live task changes nothing')
-  t.equal(await tasks.softDelete(1), true)
-  t.equal(await tasks.softDelete(1), false, 'a deleted task cannot be deleted again')
-  t.equal(await tasks.softDelete(2), false, 'nor a missing one')
+  const deleted = await tasks.softDelete(1) as Task
+  t.match(deleted, { id: 1, version: 4, deleted_at: deleted.updated_at })
+  t.ok(deleted.updated_at > cleared.updated_at)
+  t.equal(await tasks.softDelete(1), 'not-found', 'a deleted task cannot be deleted again')
+  t.equal(await tasks.softDelete(2), 'not-found', 'nor a missing one')
   t.equal(await tasks.findById(1), undefined, 'a deleted task is not found')
-  t.equal(await tasks.update(1, { title: 'ghost' }), undefined, 'nor updated')
-  const [deleted] = (await tasks.list(listQuery({ include_deleted: true }))).items
-  t.ok(deleted?.deleted_at !== null && deleted?.deleted_at === deleted?.updated_at, 'deleted when last updated')
-  t.ok((deleted?.updated_at as string) > (cleared?.updated_at as string))
+  t.equal(await tasks.update(1, { title: 'ghost' }), 'not-found', 'nor updated')
+  t.same((await tasks.list(listQuery({ include_deleted: true }))).items, [deleted], 'listed as deleted')
 
-  const restored = await tasks.restore(1)
-  t.match(restored, { id: 1, title: 'Only the title', deleted_at: null })
-  t.ok((restored?.updated_at as string) > (deleted?.updated_at as string))
+  t.equal(await tasks.restore(1, { precondition: ({ version }) => version === 3 }), 'precondition-failed')
+  const restored = await tasks.restore(1, { precondition: ({ version }) => version === 4 }) as Task
+  t.match(restored, { id: 1, title: 'Only the title', deleted_at: null, version: 5 })
+  t.ok(restored.updated_at > deleted.updated_at)
   t.same(await tasks.findById(1), restored)
-  t.equal(await tasks.restore(2), undefined, 'restoring a missing task')
+  t.equal(await tasks.restore(2), 'not-found', 'restoring a missing task')
 })
 
 t.test('after a mixed workload the rows are what the operations said', async (t) => {
@@ -480,6 +500,17 @@ function seededFile (t: Test): string {
   return path
 }
 
+/** The task repository as openSqliteDatabase makes it, over a given connection. */
+function repositoryOver (db: SqliteConnection): TaskRepository {
+  const write = createGroupCommit(db.$client)
+  return createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save)
+}
+
+/** The cursor position just after `task` in the query's sort order. */
+function positionOf (query: TaskListQuery, task: Task): ListPosition {
+  return { value: query.sort_by === 'created_at' ? Date.parse(task.created_at) : task[query.sort_by], id: task.id }
+}
+
 function planOf (db: BetterSqlite3.Database, statement: string, params: unknown[]): string[] {
   return (db.prepare(`EXPLAIN QUERY PLAN ${statement}`).all(...params) as Array<{ detail: string }>).map((step) => step.detail)
 }
@@ -534,18 +565,29 @@ t.test('the statements the repository runs for those shapes use an index and nev
   const client = new BetterSqlite3(path)
   t.teardown(() => client.close())
   const executed: Array<{ query: string, params: unknown[] }> = []
-  const repository = createSqliteTaskRepository(drizzle({ client, logger: { logQuery: (query, params) => { executed.push({ query, params }) } } }))
+  const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query, params) => { executed.push({ query, params }) } } }))
 
   for (const query of shapes()) {
-    executed.length = 0
-    const page = await repository.list(query)
-    t.equal(page.items.length, 20)
-    const pageStatements = executed.filter(({ query: statement }) => statement.includes('"tasks"') && /\blimit\b/i.test(statement))
-    t.equal(pageStatements.length, 1, `one page statement for ${JSON.stringify(query)}`)
-    for (const { query: statement, params } of pageStatements) {
-      const plan = planOf(client, statement, params)
-      t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE')), `no sort: ${JSON.stringify(query)} → ${plan.join('; ')}`)
-      t.ok(plan.some((detail) => /USING (COVERING )?INDEX/.test(detail)), `an index: ${JSON.stringify(query)} → ${plan.join('; ')}`)
+    // A first page by offset, then the next one after its last task (a cursor).
+    const first = await repository.list(query)
+    const last = first.items.at(-1) as Task
+    for (const after of [undefined, positionOf(query, last)]) {
+      executed.length = 0
+      const page = await repository.list(query, after)
+      t.equal(page.items.length, 20)
+      const label = `${JSON.stringify(query)} after ${JSON.stringify(after)}`
+      const pageStatements = executed.filter(({ query: statement }) => statement.includes('"tasks"') && /\blimit\b/i.test(statement))
+      // After a position: the rest of its sort value, then, if the page is not full, what lies past it.
+      t.ok(pageStatements.length === 1 || (after !== undefined && pageStatements.length === 2), `page statements for ${label}`)
+      pageStatements.forEach(({ query: statement, params }, index) => {
+        const plan = planOf(client, statement, params)
+        t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE')), `no sort: ${label} → ${plan.join('; ')}`)
+        t.ok(plan.some((detail) => /USING (COVERING )?INDEX/.test(detail)), `an index: ${label} → ${plan.join('; ')}`)
+        if (after !== undefined) {
+          const seek = index === 0 ? /^SEARCH tasks USING .*=\? AND id[<>]\?\)/ : /^SEARCH tasks USING .*[<>]\?\)/
+          t.ok(plan.some((detail) => seek.test(detail)), `seeks to the position: ${label} → ${plan.join('; ')}`)
+        }
+      })
     }
   }
 })
@@ -555,7 +597,7 @@ t.test('a search of 3+ characters starts from the trigram index, never scanning 
   const client = new BetterSqlite3(path)
   t.teardown(() => client.close())
   const executed: Array<{ query: string, params: unknown[] }> = []
-  const repository = createSqliteTaskRepository(drizzle({ client, logger: { logQuery: (query, params) => { executed.push({ query, params }) } } }))
+  const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query, params) => { executed.push({ query, params }) } } }))
 
   for (const sort of sorts()) {
     executed.length = 0
