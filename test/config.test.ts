@@ -9,13 +9,22 @@ t.test('every setting has its documented default', async (t) => {
     LOG_LEVEL: 'info',
     RATE_LIMIT_MAX: 100,
     RATE_LIMIT_WINDOW_MS: 60000,
+    REQUIRE_IF_MATCH: false,
+    IDEMPOTENCY_TTL_MS: 86400000,
+    CORS_ORIGINS: '',
     PROBLEM_TYPE_BASE: 'https://example.com/errors/',
     TRUST_PROXY: 'false'
   })
 })
 
 t.test('settings are read from the environment and converted', async (t) => {
-  t.match(loadConfig({ PORT: '8080', HOST: '0.0.0.0', RATE_LIMIT_MAX: '0', LOG_LEVEL: 'debug', UNRELATED: 'x' }), {
+  t.match(loadConfig({
+    PORT: '8080', HOST: '0.0.0.0', RATE_LIMIT_MAX: '0', LOG_LEVEL: 'debug', UNRELATED: 'x',
+    REQUIRE_IF_MATCH: 'true', IDEMPOTENCY_TTL_MS: '1000', CORS_ORIGINS: 'https://a.example, https://b.example'
+  }), {
+    REQUIRE_IF_MATCH: true,
+    IDEMPOTENCY_TTL_MS: 1000,
+    CORS_ORIGINS: 'https://a.example, https://b.example',
     PORT: 8080,
     HOST: '0.0.0.0',
     RATE_LIMIT_MAX: 0,
@@ -34,6 +43,8 @@ t.test('a bad value is a ConfigError that names the setting', async (t) => {
     ['RATE_LIMIT_WINDOW_MS', '0'],
     ['PROBLEM_TYPE_BASE', 'not a uri'],
     ['TRUST_PROXY', 'yes please'],
+    ['REQUIRE_IF_MATCH', 'yes'],
+    ['IDEMPOTENCY_TTL_MS', '0'],
     ['HOST', '']
   ]
   for (const [setting, value] of cases) {

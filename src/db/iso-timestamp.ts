@@ -34,3 +34,16 @@ export function isoTimestamp (ms: number): string {
   return two(Math.floor(year / 100)) + two(year % 100) + '-' + two(month) + '-' + two(day) +
     'T' + two(hours) + ':' + two(minutes) + ':' + two(seconds) + '.' + (THREE_DIGITS[milliseconds] as string) + 'Z'
 }
+
+// The seconds of an RFC 3339 date-time, when they are a leap second's 60.
+const LEAP_SECOND = /^(\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:)60/
+
+/**
+ * Milliseconds since the epoch of an RFC 3339 date-time (as the schema's
+ * `date-time` format accepts it). Date.parse refuses a leap second (:60),
+ * which is read as the instant after the 59th second, as POSIX time does.
+ */
+export function timestampOf (dateTime: string): number {
+  if (!LEAP_SECOND.test(dateTime)) return Date.parse(dateTime)
+  return Date.parse(dateTime.replace(LEAP_SECOND, '$159')) + 1000
+}

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isoTimestamp } from '../../src/db/iso-timestamp.js'
+import { isoTimestamp, timestampOf } from '../../src/db/iso-timestamp.js'
 import { seededRandom } from '../../src/db/seeded-random.js'
 
 const FIRST = Date.parse('0000-01-01T00:00:00.000Z')
@@ -63,4 +63,12 @@ t.test('thousands of pseudo-random instants in years 0-9999 agree with Date', as
   t.same(disagreements(values), [])
   const near = Array.from({ length: 2000 }, () => Math.floor((random() - 0.5) * 2 * 86_400_000 * 3))
   t.same(disagreements(near), [], 'around the epoch, on both sides')
+})
+
+t.test('timestampOf reads RFC 3339 date-times, leap seconds as the next instant', async (t) => {
+  t.equal(timestampOf('2020-01-01T00:00:00.123Z'), Date.UTC(2020, 0, 1, 0, 0, 0, 123))
+  t.equal(timestampOf('2020-01-01T01:00:00+01:00'), Date.UTC(2020, 0, 1))
+  t.equal(timestampOf('2016-12-31T23:59:60Z'), Date.UTC(2017, 0, 1))
+  t.equal(timestampOf('2016-12-31t23:59:60.5z'), Date.UTC(2017, 0, 1, 0, 0, 0, 500))
+  t.equal(timestampOf('2017-01-01T00:59:60+01:00'), Date.UTC(2017, 0, 1))
 })

@@ -17,6 +17,7 @@ const TASK_OPERATIONS = {
   listTasks: ['get', '/tasks', '200'],
   getTask: ['get', '/tasks/{task_id}', '200'],
   updateTask: ['patch', '/tasks/{task_id}', '200'],
+  replaceTask: ['put', '/tasks/{task_id}', '200'],
   deleteTask: ['delete', '/tasks/{task_id}', '204'],
   restoreTask: ['post', '/tasks/{task_id}/restore', '200']
 } as const
@@ -64,23 +65,59 @@ t.test('every task operation is documented for generated clients', async (t) => 
     const [method, path] = TASK_OPERATIONS[operationId]
     return Object.keys(document.paths[path][method].responses).sort()
   }
-  t.same(statuses('createTask'), ['201', '400', '413', '415', '422', '429', '500'])
+  t.same(statuses('createTask'), ['201', '400', '409', '413', '415', '422', '429', '500'])
   t.same(statuses('listTasks'), ['200', '422', '429', '500'])
-  t.same(statuses('getTask'), ['200', '404', '422', '429', '500'])
-  t.same(statuses('updateTask'), ['200', '400', '404', '413', '415', '422', '429', '500'])
-  t.same(statuses('deleteTask'), ['204', '404', '422', '429', '500'])
-  t.same(statuses('restoreTask'), ['200', '404', '422', '429', '500'])
+  t.same(statuses('getTask'), ['200', '304', '404', '422', '429', '500'])
+  t.same(statuses('updateTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500'])
+  t.same(statuses('replaceTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500'])
+  t.same(statuses('deleteTask'), ['204', '404', '412', '422', '428', '429', '500'])
+  t.same(statuses('restoreTask'), ['200', '404', '409', '412', '422', '428', '429', '500'])
+})
+
+t.test('every request and response header of the HTTP semantics is declared', async (t) => {
+  const document = await openApiDocument(t)
+  const operation = (operationId: keyof typeof TASK_OPERATIONS) => {
+    const [method, path] = TASK_OPERATIONS[operationId]
+    return document.paths[path][method]
+  }
+  const requestHeaders = (operationId: keyof typeof TASK_OPERATIONS) =>
+    (operation(operationId).parameters as Json[] ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name).sort()
+  t.same(requestHeaders('createTask'), ['idempotency-key'])
+  t.same(requestHeaders('getTask'), ['if-none-match'])
+  t.same(requestHeaders('updateTask'), ['if-match'])
+  t.same(requestHeaders('replaceTask'), ['if-match'])
+  t.same(requestHeaders('deleteTask'), ['if-match'])
+  t.same(requestHeaders('restoreTask'), ['idempotency-key', 'if-match'])
+  const key = (operation('createTask').parameters as Json[]).find((parameter) => parameter.name === 'idempotency-key')
+  t.match(key, { required: false, schema: { type: 'string', minLength: 1, maxLength: 255 }, description: String })
+
+  const responseHeaders = (operationId: keyof typeof TASK_OPERATIONS, status: string) =>
+    Object.keys(operation(operationId).responses[status].headers ?? {}).sort()
+  t.same(responseHeaders('createTask', '201'), ['Cache-Control', 'ETag', 'Idempotent-Replayed', 'Location'])
+  t.same(responseHeaders('getTask', '200'), ['Cache-Control', 'ETag'])
+  t.same(responseHeaders('getTask', '304'), ['Cache-Control', 'ETag'])
+  t.equal(operation('getTask').responses['304'].content, undefined, 'a 304 has no body')
+  t.same(responseHeaders('updateTask', '200'), ['Cache-Control', 'ETag'])
+  t.same(responseHeaders('replaceTask', '200'), ['Cache-Control', 'ETag'])
+  t.same(responseHeaders('restoreTask', '200'), ['Cache-Control', 'ETag', 'Idempotent-Replayed'])
+  t.same(responseHeaders('listTasks', '200'), ['Link'])
+  t.match(operation('getTask').responses['200'].headers.ETag, { description: String, schema: { type: 'string' } })
+  for (const operationId of ['updateTask', 'replaceTask', 'deleteTask', 'restoreTask'] as const) {
+    t.match(operation(operationId).responses['412'].description, /Precondition failed/, `${operationId} 412`)
+    t.match(operation(operationId).responses['428'].description, /Precondition required/, `${operationId} 428`)
+  }
 })
 
 t.test('shared schemas are named components reached by $ref', async (t) => {
   const document = await openApiDocument(t)
   const schemas = document.components.schemas
-  for (const name of ['Task', 'TaskCreate', 'TaskUpdate', 'TaskList', 'TaskStatus', 'Problem', 'ProblemFieldError']) {
+  for (const name of ['Task', 'TaskCreate', 'TaskReplace', 'TaskUpdate', 'TaskList', 'TaskStatus', 'Problem', 'ProblemFieldError']) {
     t.ok(schemas[name], `${name} is a component`)
   }
   const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
   t.same(document.paths['/tasks'].post.requestBody.content['application/json'].schema, ref('TaskCreate'))
   t.same(document.paths['/tasks/{task_id}'].patch.requestBody.content['application/json'].schema, ref('TaskUpdate'))
+  t.same(document.paths['/tasks/{task_id}'].put.requestBody.content['application/json'].schema, ref('TaskReplace'))
   t.same(document.paths['/tasks'].post.responses['201'].content['application/json'].schema, ref('Task'))
   t.same(document.paths['/tasks'].get.responses['200'].content['application/json'].schema, ref('TaskList'))
   t.same(schemas.TaskList.properties.items.items, ref('Task'))
@@ -113,7 +150,7 @@ t.test('an enum is one enum, never an anyOf of literals', async (t) => {
 t.test('list parameters are documented with their defaults and are optional', async (t) => {
   const document = await openApiDocument(t)
   const parameters = document.paths['/tasks'].get.parameters as Json[]
-  t.same(parameters.map((parameter) => parameter.name).sort(), ['include_deleted', 'limit', 'offset', 'priority', 'q', 'sort_by', 'sort_order', 'status'])
+  t.same(parameters.map((parameter) => parameter.name).sort(), ['cursor', 'include_deleted', 'limit', 'offset', 'priority', 'q', 'sort_by', 'sort_order', 'status', 'updated_since'])
   t.ok(parameters.every((parameter) => parameter.in === 'query' && parameter.required === false))
   t.match(parameters.find((parameter) => parameter.name === 'limit'), { schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   t.match(parameters.find((parameter) => parameter.name === 'sort_by'), { schema: { enum: ['created_at', 'priority', 'title'], default: 'created_at' } })

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { ListPosition, StoredResponse, TaskPage, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
 import { withDefaults, type Task, type TaskListQuery, type TaskUpdate } from '../../schemas/task.js'
-import { isoTimestamp } from '../iso-timestamp.js'
+import { isoTimestamp, timestampOf } from '../iso-timestamp.js'
 import type { GroupCommit } from './group-commit.js'
 import { taskCounts, tasks, type TaskRow } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
@@ -199,7 +199,7 @@ export function createSqliteTaskRepository (
         includeDeleted: query.include_deleted ? 1 : 0,
         pattern: shape.search === 'none' ? null : likePattern(query.q as string),
         match: shape.search === 'indexed' ? searchMatchExpression(query.q as string) : null,
-        updatedSince: query.updated_since === undefined ? null : Date.parse(query.updated_since),
+        updatedSince: query.updated_since === undefined ? null : timestampOf(query.updated_since),
         afterValue: after?.value ?? null,
         afterId: after?.id ?? null,
         // One more than the page, to tell whether another page follows.

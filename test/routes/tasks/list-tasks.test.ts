@@ -18,8 +18,8 @@ async function seed (app: App, count: number, body: (i: number) => Record<string
 
 t.test('an empty list has the full shape', async (t) => {
   const app = await build(t)
-  t.same(await list(app), { items: [], total: 0, limit: 20, offset: 0, has_more: false })
-  t.same(await list(app, '/'), { items: [], total: 0, limit: 20, offset: 0, has_more: false }, 'with a trailing slash')
+  t.same(await list(app), { items: [], total: 0, limit: 20, offset: 0, has_more: false, next_cursor: null })
+  t.same(await list(app, '/'), { items: [], total: 0, limit: 20, offset: 0, has_more: false, next_cursor: null }, 'with a trailing slash')
 })
 
 t.test('pages cover every task once, with has_more and total right at each boundary', async (t) => {

@@ -9,7 +9,7 @@ t.test('POST /tasks/{task_id}/restore brings a deleted task back', async (t) => 
   const response = await app.inject({ method: 'POST', url: `/tasks/${task.id}/restore` })
   t.equal(response.statusCode, 200)
   const restored = response.json()
-  t.same(restored, { ...task, updated_at: restored.updated_at })
+  t.same(restored, { ...task, updated_at: restored.updated_at, version: 3 }, 'created, deleted, restored: version 3')
   t.equal(restored.deleted_at, null)
   t.ok(restored.updated_at > task.updated_at)
 

@@ -9,7 +9,7 @@ t.test('PATCH changes only the fields sent and moves updated_at', async (t) => {
   const response = await app.inject({ method: 'PATCH', url: `/tasks/${task.id}`, payload: { status: 'done', priority: 1 } })
   t.equal(response.statusCode, 200)
   const updated = response.json()
-  t.same(updated, { ...task, status: 'done', priority: 1, updated_at: updated.updated_at })
+  t.same(updated, { ...task, status: 'done', priority: 1, updated_at: updated.updated_at, version: 2 })
   t.ok(updated.updated_at > task.updated_at, 'updated_at moved on')
   t.equal(updated.created_at, task.created_at, 'created_at never moves')
 
