@@ -335,3 +335,11 @@ t.test('a stored response survives a restart on a file database', async (t) => {
   t.equal(reused.statusCode, 422, 'the fingerprint survives too')
   t.match(reused.json().type, /idempotency-key-reused$/)
 })
+
+t.test('a failed purge of expired keys does not bring the service down', async (t) => {
+  const app = await build(t, { IDEMPOTENCY_TTL_MS: '20' })
+  await app.db.close()
+  await sleep(80)
+  const health = await app.inject({ method: 'GET', url: '/health' })
+  t.equal(health.statusCode, 503, 'the service still answers, reporting the database it lost')
+})

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap'
+import { createHash } from 'node:crypto'
 import { build, createTask } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof build>>
@@ -307,4 +308,19 @@ t.test('the same holds when new tasks land both ahead of and behind the cursor (
   const initialSeen = seenOrder.filter((id) => byId.has(id))
   const sorted = [...initialSeen].sort((a, b) => (byId.get(a) as number) - (byId.get(b) as number) || a - b)
   t.same(initialSeen, sorted, 'the initial tasks were seen in sort order')
+})
+
+t.test('a cursor forged with a correct checksum but content this API never writes is a 422, not a 500', async (t) => {
+  const app = await build(t)
+  await createTask(app, { title: 'One' })
+  // The checksum is not a secret: whoever forges one still gets only a clear refusal.
+  const forge = (content: string) => {
+    const payload = Buffer.from(content).toString('base64url')
+    return `${payload}.${createHash('sha256').update(payload).digest('base64url').slice(0, 16)}`
+  }
+  for (const content of ['not json', '5', '{"a":1}', '["x",1,"digest"]', '[1,1.5,"digest"]']) {
+    const response = await app.inject({ method: 'GET', url: `/tasks?cursor=${forge(content)}` })
+    t.equal(response.statusCode, 422, content)
+    t.same(response.json().errors.map((error: { parameter: string }) => error.parameter), ['cursor'], content)
+  }
 })
