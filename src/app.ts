@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { BODY_LIMIT_BYTES } from './body-limit.js'
 import { trustProxyOption, type Config } from './config.js'
+import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LENGTH } from './http-limits.js'
 import databasePlugin from './plugins/app/database.js'
+import drainingPlugin from './plugins/app/draining.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
 import responseHeadersPlugin, { setProcessTimeHeader, setRequestIdHeader } from './plugins/app/response-headers.js'
@@ -10,6 +11,7 @@ import corsPlugin from './plugins/external/cors.js'
 import rateLimitPlugin from './plugins/external/rate-limit.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
+import underPressurePlugin from './plugins/external/under-pressure.js'
 import { replyWithProblem } from './problems/problem-reply.js'
 import { requestIdFor } from './request-id.js'
 import { requestValidatorCompiler } from './request-validator.js'
@@ -28,9 +30,16 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     logger: { level: config.LOG_LEVEL },
     trustProxy: trustProxyOption(config.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // A request must arrive whole within REQUEST_TIMEOUT_MS (else 408), so a
+    // slow client cannot hold a connection; an idle one is closed.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    // While shutting down, the draining plugin answers with a 503 problem.
+    return503OnClosing: false,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     schemaController: { compilersFactory: { buildSerializer: buildResponseSerializer } },
     // Requests the router rejects before any hook runs (a malformed URL) get
     // the same headers and problem details as every other response.
@@ -49,6 +58,12 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   // Cross-cutting plugins first: they hook into every route registered after them.
   await app.register(responseHeadersPlugin)
   await app.register(problemDetailsPlugin, { typeBase: config.PROBLEM_TYPE_BASE })
+  await app.register(drainingPlugin)
+  await app.register(underPressurePlugin, {
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapUsedBytes: config.MAX_HEAP_USED_BYTES,
+    maxRssBytes: config.MAX_RSS_BYTES
+  })
   await app.register(swaggerPlugin)
   // Before rate limiting, so a browser can read a 429 too.
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS })

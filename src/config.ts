@@ -20,6 +20,12 @@ export const ConfigSchema = Type.Object({
   IDEMPOTENCY_TTL_MS: Type.Integer({ minimum: 1, default: 86_400_000 }),
   // Comma-separated origins allowed to call the API from a browser; empty turns CORS off.
   CORS_ORIGINS: Type.String({ default: '' }),
+  // A request must arrive whole within this time, or it is answered 408.
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000 }),
+  // Past any of these, requests are turned away with a 503 problem; 0 for no limit.
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  MAX_HEAP_USED_BYTES: Type.Integer({ minimum: 0, default: 1024 * 1024 * 1024 }),
+  MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0 }),
   PROBLEM_TYPE_BASE: Type.String({ format: 'uri', default: 'https://example.com/errors/' }),
   // `true`, `false`, a number of proxy hops, or a comma-separated list of proxy addresses or subnets
   TRUST_PROXY: Type.String({ pattern: '^(true|false|\\d+|[\\w.:/]+(\\s*,\\s*[\\w.:/]+)*)$', default: 'false' })

@@ -12,6 +12,10 @@ t.test('every setting has its documented default', async (t) => {
     REQUIRE_IF_MATCH: false,
     IDEMPOTENCY_TTL_MS: 86400000,
     CORS_ORIGINS: '',
+    REQUEST_TIMEOUT_MS: 30000,
+    MAX_EVENT_LOOP_DELAY_MS: 1000,
+    MAX_HEAP_USED_BYTES: 1073741824,
+    MAX_RSS_BYTES: 0,
     PROBLEM_TYPE_BASE: 'https://example.com/errors/',
     TRUST_PROXY: 'false'
   })
@@ -45,6 +49,8 @@ t.test('a bad value is a ConfigError that names the setting', async (t) => {
     ['TRUST_PROXY', 'yes please'],
     ['REQUIRE_IF_MATCH', 'yes'],
     ['IDEMPOTENCY_TTL_MS', '0'],
+    ['REQUEST_TIMEOUT_MS', '0'],
+    ['MAX_RSS_BYTES', '-1'],
     ['HOST', '']
   ]
   for (const [setting, value] of cases) {

@@ -73,7 +73,11 @@ export interface IdempotencyRepository {
 export interface Database {
   readonly tasks: TaskRepository
   readonly idempotency: IdempotencyRepository
-  /** Resolves when the database answers a query. */
+  /**
+   * Resolves when the database answers a query and would take a write (one
+   * is tried and rolled back); rejects with StorageUnavailableError when it
+   * is full, read-only or failing.
+   */
   ping (): Promise<void>
   /** Closes the database; later calls do nothing. */
   close (): Promise<void>

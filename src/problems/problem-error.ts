@@ -12,7 +12,9 @@ export class ProblemError extends Error {
   constructor (
     readonly kind: ProblemKind,
     readonly detail: string,
-    readonly errors?: ProblemFieldError[]
+    readonly errors?: ProblemFieldError[],
+    /** Sent as Retry-After: when the client may try again, in seconds. */
+    readonly retryAfterSeconds?: number
   ) {
     super(detail)
     this.statusCode = PROBLEM_TYPES[kind].status

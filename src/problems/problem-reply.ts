@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { BODY_LIMIT_BYTES } from '../body-limit.js'
+import { BODY_LIMIT_BYTES } from '../http-limits.js'
 import type { Problem, ProblemFieldError } from '../schemas/problem.js'
+import { StorageUnavailableError, type StorageFault } from '../db/storage-unavailable-error.js'
 import { ProblemError } from './problem-error.js'
 import { PROBLEM_TYPES, type ProblemKind } from './problem-types.js'
 import { validationProblem } from './validation-problem.js'
@@ -33,7 +34,10 @@ export function replyWithProblem (error: unknown, request: FastifyRequest, reply
   const problem = describeError(error)
   if (problem.kind === 'internal-error') {
     request.log.error({ err: error }, 'request failed with an internal error')
+  } else if (problem.kind === 'storage-unavailable') {
+    request.log.warn({ err: error }, 'the database is unavailable')
   }
+  if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds))
   const status = problem.statusCode
   const body: Problem = {
     type: problem.kind === undefined ? 'about:blank' : `${typeBase}${problem.kind}`,
@@ -57,10 +61,24 @@ interface Occurrence {
   statusCode: number
   detail: string
   errors?: ProblemFieldError[] | undefined
+  retryAfterSeconds?: number | undefined
 }
+
+const STORAGE_FAULT_DETAILS: Record<StorageFault, string> = {
+  full: 'The database is full, so nothing was written. Retry later.',
+  'read-only': 'The database cannot be written to right now, so nothing was written. Retry later.',
+  busy: 'The database was locked for too long, so nothing was done. Retry later.',
+  io: 'The database could not be read or written, so nothing was done. Retry later.'
+}
+
+// How soon a client may retry after a storage fault: long enough for an operator or a lock to act.
+const STORAGE_RETRY_AFTER_SECONDS = 5
 
 function describeError (error: unknown): Occurrence {
   if (error instanceof ProblemError) return error
+  if (error instanceof StorageUnavailableError) {
+    return new ProblemError('storage-unavailable', STORAGE_FAULT_DETAILS[error.fault], undefined, STORAGE_RETRY_AFTER_SECONDS)
+  }
   const fastifyError = error as Partial<FastifyError>
   if (fastifyError.validation !== undefined && fastifyError.validationContext !== undefined) {
     return validationProblem(fastifyError.validationContext, fastifyError.validation)

@@ -17,7 +17,10 @@ export const PROBLEM_TYPES = {
   'precondition-required': { status: 428, title: 'Precondition required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal server error' },
-  'service-unavailable': { status: 503, title: 'Service unavailable' }
+  'service-unavailable': { status: 503, title: 'Service unavailable' },
+  'storage-unavailable': { status: 503, title: 'Storage unavailable' },
+  overloaded: { status: 503, title: 'Server overloaded' },
+  'shutting-down': { status: 503, title: 'Shutting down' }
 } as const satisfies Record<string, { status: number, title: string }>
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { packageVersion } from '../package-info.js'
+import { StorageUnavailableError } from '../db/storage-unavailable-error.js'
 import { ProblemError } from '../problems/problem-error.js'
 import { problemResponses } from '../problems/problem-responses.js'
 
@@ -15,17 +16,19 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'getHealth',
       summary: 'Check health',
-      description: 'Answers 200 once the database has answered a query, 503 when it cannot. Never rate limited.',
+      description: 'Answers 200 when the database answers a query and would take a write (one is tried and rolled back); 503 when it cannot, saying whether it is full, read-only or not answering. Never rate limited.',
       tags: ['Health'],
       response: {
         200: Health,
-        ...problemResponses('service-unavailable')
+        ...problemResponses('service-unavailable', 'storage-unavailable', 'overloaded', 'shutting-down')
       }
     }
   }, async (request) => {
     try {
       await fastify.db.ping()
     } catch (error) {
+      // A known fault (full, read-only ...) is reported as such, with Retry-After.
+      if (error instanceof StorageUnavailableError) throw error
       request.log.error({ err: error }, 'health check: the database did not answer')
       throw new ProblemError('service-unavailable', 'The database is not answering.')
     }

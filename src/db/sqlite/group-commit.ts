@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
+import { storageFaultOf } from './storage-faults.js'
 
 interface PendingWrite {
   work: () => unknown
@@ -11,7 +12,10 @@ interface PendingWrite {
  * index, the search index, the counters) however few rows changed, so writes
  * that arrive in the same turn of the event loop share one transaction.
  * If any of them throws, the whole group is rolled back and each write is run
- * again in a transaction of its own, so that one failure stays its own.
+ * again in a transaction of its own, so that one failure stays its own;
+ * unless the database itself failed (full, read-only, locked, I/O), which
+ * would fail each of them again, one lock wait after another: then every
+ * write of the group is refused with that error.
  * Every promise settles only after its commit: nothing is acknowledged
  * before it is stored.
  */
@@ -27,7 +31,11 @@ export function createGroupCommit (client: BetterSqlite3.Database) {
     let values: unknown[] | undefined
     try {
       values = commitAll(batch)
-    } catch {
+    } catch (error) {
+      if (storageFaultOf(error) !== undefined) {
+        for (const { reject } of batch) reject(error)
+        return
+      }
       for (const { work, resolve, reject } of batch) {
         try {
           resolve(commitOne(work))

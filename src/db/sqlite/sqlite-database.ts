@@ -7,7 +7,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
 import { createGroupCommit } from './group-commit.js'
 import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
+import { tasks } from './schema.js'
+import { reportingStorageFaults } from './storage-faults.js'
 import { createSqliteTaskRepository } from './task-repository.js'
+import { ASSIGNEE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url))
 
@@ -22,7 +25,9 @@ export function openSqliteConnection (url: string) {
     client.pragma('journal_mode = WAL')
     // Every commit reaches the disk before it is acknowledged.
     client.pragma('synchronous = FULL')
-    client.pragma('busy_timeout = 5000')
+    // Another process holding the write lock (a CLI, a migration) is waited
+    // for this long; the wait blocks the event loop, so it stays short.
+    client.pragma('busy_timeout = 1000')
     client.pragma('foreign_keys = ON')
     const db = drizzle({ client })
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
@@ -35,20 +40,46 @@ export function openSqliteConnection (url: string) {
 
 export type SqliteConnection = ReturnType<typeof openSqliteConnection>
 
+/** The Database over SQLite, with its connection for what only SQLite can do (backups, fault drills). */
+export interface SqliteDatabase extends Database {
+  readonly connection: SqliteConnection
+}
+
 /** The app's Database over a SQLite connection (see openSqliteConnection). */
-export function openSqliteDatabase (url: string): Database {
+export function openSqliteDatabase (url: string): SqliteDatabase {
   const db = openSqliteConnection(url)
-  const selectOne = db.$client.prepare('SELECT 1')
-  const write = createGroupCommit(db.$client)
+  const client = db.$client
+  const selectOne = client.prepare('SELECT 1')
+  // The largest task there can be: if it fits, any task write does.
+  const insertLargestTask = db.insert(tasks).values({
+    title: 'x'.repeat(TITLE_MAX_LENGTH),
+    description: 'x'.repeat(DESCRIPTION_MAX_LENGTH),
+    assignee: 'x'.repeat(ASSIGNEE_MAX_LENGTH),
+    createdAt: 0,
+    updatedAt: 0
+  }).prepare()
+  const write = createGroupCommit(client)
   const idempotency = createSqliteIdempotencyRepository(db, write)
-  return {
-    tasks: createSqliteTaskRepository(db, write, idempotency.save),
-    idempotency: idempotency.repository,
+  const { ping } = reportingStorageFaults({
     async ping () {
       selectOne.get()
-    },
+      // A write as the API makes them, rolled back: a full or read-only
+      // database answers reads but refuses it.
+      client.exec('BEGIN IMMEDIATE')
+      try {
+        insertLargestTask.run()
+      } finally {
+        client.exec('ROLLBACK')
+      }
+    }
+  })
+  return {
+    connection: db,
+    tasks: reportingStorageFaults(createSqliteTaskRepository(db, write, idempotency.save)),
+    idempotency: reportingStorageFaults(idempotency.repository),
+    ping,
     async close () {
-      if (db.$client.open) db.$client.close()
+      if (client.open) client.close()
     }
   }
 }

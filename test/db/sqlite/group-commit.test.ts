@@ -111,3 +111,15 @@ t.test('every write of a group failing alone rejects each with its own error', a
   results.forEach((result, index) => t.equal(result.status === 'rejected' ? result.reason : undefined, errors[index]))
   t.same(stored(), [])
 })
+
+t.test('when the database itself fails, every write of the group is refused with that error, none run again', async (t) => {
+  const { client, write, add, committed } = open(t)
+  client.pragma('query_only = 1')
+  let runs = 0
+  const results = await Promise.allSettled(['a', 'b', 'c'].map((name) => write(() => { runs++; return add(name) })))
+  t.equal(runs, 1, 'the first write failed and the others were never tried: retrying them alone would fail the same way')
+  for (const result of results) t.match(result, { status: 'rejected', reason: { code: 'SQLITE_READONLY' } })
+  client.pragma('query_only = 0')
+  t.equal(await write(() => add('after')), 1, 'later writes go through once the fault is gone')
+  t.equal(committed(), 1)
+})

@@ -1,0 +1,24 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { ProblemError } from '../../problems/problem-error.js'
+
+// A restarted or other instance is usually up within seconds.
+const RETRY_AFTER_SECONDS = 5
+
+/**
+ * While the server shuts down it finishes the requests it has, and answers
+ * any new one that arrives on an open keep-alive connection with a 503
+ * problem (Fastify sets `Connection: close` on it), instead of starting work
+ * it may not be allowed to finish.
+ */
+async function draining (fastify: FastifyInstance) {
+  let shuttingDown = false
+  fastify.addHook('preClose', async () => { shuttingDown = true })
+  fastify.addHook('onRequest', async () => {
+    if (shuttingDown) {
+      throw new ProblemError('shutting-down', 'The server is shutting down and takes no new requests. Retry in a moment.', undefined, RETRY_AFTER_SECONDS)
+    }
+  })
+}
+
+export default fp(draining, { name: 'draining' })
