@@ -255,10 +255,10 @@ t.test('a failed request is not stored: its key stays free for another request',
 })
 
 t.test('after IDEMPOTENCY_TTL_MS the key is forgotten: the same key with another body creates a new task', async (t) => {
-  const app = await build(t, { IDEMPOTENCY_TTL_MS: '50' })
+  const app = await build(t, { IDEMPOTENCY_TTL_MS: '1000' })
   const first = await post(app, '/tasks', 'short-lived', { title: 'Before' })
   t.equal(first.statusCode, 201)
-  await sleep(120)
+  await sleep(1200)
   const second = await post(app, '/tasks', 'short-lived', { title: 'After' })
   t.equal(second.statusCode, 201, 'not a 422: the key has expired')
   t.equal(second.headers['idempotent-replayed'], undefined)
@@ -272,7 +272,7 @@ t.test('after IDEMPOTENCY_TTL_MS the key is forgotten: the same key with another
 
   const expiredAgain = await post(app, '/tasks', 'short-lived', { title: 'After' })
   t.equal(expiredAgain.headers['idempotent-replayed'], 'true', 'still within its new lifetime')
-  await sleep(120)
+  await sleep(1200)
   const same = await post(app, '/tasks', 'short-lived', { title: 'After' })
   t.equal(same.statusCode, 201)
   t.equal(same.headers['idempotent-replayed'], undefined, 'an expired key is not replayed even for the same request')
