@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { trustProxyOption, type Config } from './config.js'
-import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LENGTH } from './http-limits.js'
+import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LENGTH, TIMEOUT_CHECK_INTERVAL_MS } from './http-limits.js'
 import databasePlugin from './plugins/app/database.js'
 import drainingPlugin from './plugins/app/draining.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
@@ -12,6 +12,7 @@ import rateLimitPlugin from './plugins/external/rate-limit.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
 import underPressurePlugin from './plugins/external/under-pressure.js'
+import { clientErrorHandler } from './problems/client-error.js'
 import { replyWithProblem } from './problems/problem-reply.js'
 import { requestIdFor } from './request-id.js'
 import { requestValidatorCompiler } from './request-validator.js'
@@ -30,10 +31,17 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     logger: { level: config.LOG_LEVEL },
     trustProxy: trustProxyOption(config.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
-    http: { maxHeaderSize: MAX_HEADER_BYTES },
     // A request must arrive whole within REQUEST_TIMEOUT_MS (else 408), so a
-    // slow client cannot hold a connection; an idle one is closed.
+    // slow client cannot hold a connection; an idle one is closed. Node takes
+    // the later of the headers and request deadlines and checks them at an
+    // interval, so both are set.
+    http: {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, config.REQUEST_TIMEOUT_MS)
+    },
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    clientErrorHandler: clientErrorHandler(config.PROBLEM_TYPE_BASE),
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     // While shutting down, the draining plugin answers with a 503 problem.
     return503OnClosing: false,

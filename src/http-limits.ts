@@ -12,3 +12,6 @@ export const MAX_PARAM_LENGTH = 100
 
 /** A connection with no traffic for this long is closed. */
 export const CONNECTION_TIMEOUT_MS = 60_000
+
+/** How often request deadlines (REQUEST_TIMEOUT_MS) are checked: a late request is answered within this much of its deadline. */
+export const TIMEOUT_CHECK_INTERVAL_MS = 1000
