@@ -1,4 +1,4 @@
-import { Ajv, type Options } from 'ajv'
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { TSchema } from '@sinclair/typebox'
 import type { FastifySchemaCompiler } from 'fastify'
@@ -20,7 +20,29 @@ const sharedOptions: Options = {
 export function requestValidatorCompiler (sharedSchemas: TSchema[]): FastifySchemaCompiler<TSchema> {
   const body = createAjv({ coerceTypes: false, useDefaults: false }, sharedSchemas)
   const parameters = createAjv({ coerceTypes: true, useDefaults: true }, sharedSchemas)
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : parameters).compile(schema)
+  return ({ schema, httpPart }) => httpPart === 'body' ? body.compile(schema) : refusingInfinity(parameters.compile(schema))
+}
+
+/**
+ * Ajv coerces the text "Infinity" or "1e400" to Infinity, which passes
+ * `integer` and is never compared with a minimum or maximum; a parameter
+ * object holding one is refused here, with an error naming the parameter.
+ */
+function refusingInfinity (validate: ValidateFunction): ValidateFunction {
+  const check = ((data: Record<string, unknown>) => {
+    const valid = validate(data)
+    const infinite = Object.keys(data).filter((name) => typeof data[name] === 'number' && !Number.isFinite(data[name]))
+    const errors: ErrorObject[] = infinite.map((name) => ({
+      instancePath: `/${name}`,
+      schemaPath: `#/properties/${name}/type`,
+      keyword: 'type',
+      params: { type: 'number' },
+      message: 'must be a finite number'
+    }))
+    check.errors = validate.errors === null || validate.errors === undefined ? (errors.length > 0 ? errors : null) : [...validate.errors, ...errors]
+    return valid && errors.length === 0
+  }) as ValidateFunction
+  return check
 }
 
 function createAjv (options: Options, sharedSchemas: TSchema[]): Ajv {

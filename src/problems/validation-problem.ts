@@ -1,5 +1,6 @@
 import type { FastifyError, FastifySchemaValidationError } from 'fastify'
 import type { ProblemFieldError } from '../schemas/problem.js'
+import { PATTERN_MEANINGS } from '../schemas/text-patterns.js'
 import { ProblemError } from './problem-error.js'
 
 // A body with thousands of unknown fields still gets a problem of a sane size.
@@ -48,6 +49,8 @@ function locate (error: FastifySchemaValidationError, noun: 'field' | 'parameter
       return { keyword: error.keyword, segments: [...segments, String(params.missingProperty)], detail: 'is required' }
     case 'additionalProperties':
       return { keyword: error.keyword, segments: [...segments, String(params.additionalProperty)], detail: `is not a known ${noun}` }
+    case 'pattern':
+      return { keyword: error.keyword, segments, detail: PATTERN_MEANINGS[String(params.pattern)] ?? error.message ?? 'is invalid' }
     case 'enum':
       return { keyword: error.keyword, segments, detail: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` }
     default:
@@ -83,5 +86,7 @@ function unescapePointerSegment (segment: string): string {
 }
 
 function escapePointerSegment (segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1')
+  // A member name can hold an unpaired surrogate, which encodeURIComponent
+  // refuses: it is named with U+FFFD in its place.
+  return segment.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd').replaceAll('~', '~0').replaceAll('/', '~1')
 }

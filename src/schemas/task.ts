@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { NO_LONE_SURROGATE, NO_NUL, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'done', 'cancelled'] as const
@@ -19,11 +20,13 @@ const TaskId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, desc
 const Title = Type.String({
   minLength: 1,
   maxLength: TITLE_MAX_LENGTH,
-  description: `1-${TITLE_MAX_LENGTH} characters; surrounding whitespace is trimmed before it is checked and stored.`
+  // SQLite measures text up to its first NUL, so a title with one could not be checked.
+  pattern: NO_NUL_OR_LONE_SURROGATE,
+  description: `1-${TITLE_MAX_LENGTH} characters; surrounding whitespace is trimmed before it is checked and stored. No NUL (U+0000), no unpaired surrogate.`
 })
-const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters, or null.` })
+const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters (no unpaired surrogate), or null.` })
 const Priority = Type.Integer({ minimum: 1, maximum: 5, description: 'From 1 (highest) to 5 (lowest).' })
-const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters, or null.` })
+const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters (no unpaired surrogate), or null.` })
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 UTC timestamp with milliseconds.', examples: ['2026-11-21T04:20:18.083Z'] })
 
 export const Task = Type.Object({
@@ -129,8 +132,7 @@ export const TaskListQuery = Type.Object({
   include_deleted: Type.Boolean({ default: false, description: 'Also list soft-deleted tasks.' }),
   q: Type.Optional(Type.String({
     maxLength: DESCRIPTION_MAX_LENGTH,
-    // SQLite reads search patterns as C strings, which end at a NUL.
-    pattern: '^[^\\u0000]*$',
+    pattern: NO_NUL,
     description: 'Case-insensitive (ASCII) substring of the title or description; `%`, `_` and `\\` match themselves. Must not contain NUL (U+0000).'
   }))
 }, { additionalProperties: false })

@@ -117,9 +117,14 @@ function replay (reply: FastifyReply, stored: StoredResponse): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(stored.body)
 }
 
-/** What makes two requests the same: method, route, path parameters and body (key order aside). */
+/**
+ * What makes two requests the same: method, route, path parameters and, for
+ * a route that reads one, the body (key order aside). A body the route never
+ * reads (restore's) is no part of the request, and is never walked.
+ */
 function requestFingerprint (request: FastifyRequest): string {
-  const described = JSON.stringify([request.method, request.routeOptions.url, canonical(request.params), canonical(request.body)])
+  const body = request.routeOptions.schema?.body === undefined ? null : canonical(request.body)
+  const described = JSON.stringify([request.method, request.routeOptions.url, canonical(request.params), body])
   return createHash('sha256').update(described).digest('base64url')
 }
 

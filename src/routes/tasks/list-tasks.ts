@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { ProblemError } from '../../problems/problem-error.js'
 import { requestPath } from '../../problems/problem-reply.js'
 import { problemResponses } from '../../problems/problem-responses.js'
+import { timestampOf } from '../../db/iso-timestamp.js'
 import { TaskList, TaskListQuery } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
 import { decodeCursor, encodeCursor } from './list-cursor.js'
@@ -29,6 +30,7 @@ const listTasks: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const query = request.query
+    refuseUnreadableTime(query)
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query)
     const { items, total, hasMore } = await fastify.db.tasks.list(query, after)
     const last = items.at(-1)
@@ -47,6 +49,18 @@ async function refuseCursorWithOffset (request: FastifyRequest): Promise<void> {
   if (query.cursor !== undefined && query.offset !== undefined) {
     const detail = 'cannot be combined with offset: a cursor already says where the page starts'
     throw new ProblemError('validation', `Invalid query parameter: cursor ${detail}.`, [{ parameter: 'cursor', detail }])
+  }
+}
+
+/**
+ * The date-time format lets through a few RFC 3339 spellings that no clock
+ * reading comes from (an offset without minutes, `+02`): refused by name,
+ * rather than silently matching nothing.
+ */
+function refuseUnreadableTime ({ updated_since: since }: TaskListQuery): void {
+  if (since !== undefined && Number.isNaN(timestampOf(since))) {
+    const detail = 'is not a time this API can read; write it as 2026-11-21T08:00:00Z or with a ±hh:mm offset'
+    throw new ProblemError('validation', `Invalid query parameter: updated_since ${detail}.`, [{ parameter: 'updated_since', detail }])
   }
 }
 
