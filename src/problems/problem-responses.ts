@@ -4,8 +4,9 @@ import { Ref } from '../schemas/type-helpers.js'
 import { PROBLEM_CONTENT_TYPE } from './problem-reply.js'
 import { PROBLEM_TYPES, type ProblemKind } from './problem-types.js'
 
-// Any route can fail unexpectedly.
-const ALWAYS_POSSIBLE: ProblemKind[] = ['internal-error']
+// Any route can fail unexpectedly, meet a database fault, be turned away
+// under load, or arrive while the server shuts down.
+const ALWAYS_POSSIBLE: ProblemKind[] = ['internal-error', 'storage-unavailable', 'overloaded', 'shutting-down']
 
 /**
  * Route response schemas for the problems a route can answer with, served

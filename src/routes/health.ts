@@ -20,7 +20,7 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['Health'],
       response: {
         200: Health,
-        ...problemResponses('service-unavailable', 'storage-unavailable', 'overloaded', 'shutting-down')
+        ...problemResponses('service-unavailable')
       }
     }
   }, async (request) => {

@@ -65,13 +65,14 @@ t.test('every task operation is documented for generated clients', async (t) => 
     const [method, path] = TASK_OPERATIONS[operationId]
     return Object.keys(document.paths[path][method].responses).sort()
   }
-  t.same(statuses('createTask'), ['201', '400', '409', '413', '415', '422', '429', '500'])
-  t.same(statuses('listTasks'), ['200', '422', '429', '500'])
-  t.same(statuses('getTask'), ['200', '304', '404', '422', '429', '500'])
-  t.same(statuses('updateTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500'])
-  t.same(statuses('replaceTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500'])
-  t.same(statuses('deleteTask'), ['204', '404', '412', '422', '428', '429', '500'])
-  t.same(statuses('restoreTask'), ['200', '404', '409', '412', '422', '428', '429', '500'])
+  t.same(statuses('createTask'), ['201', '400', '409', '413', '415', '422', '429', '500', '503'])
+  t.same(statuses('listTasks'), ['200', '422', '429', '500', '503'])
+  t.same(statuses('getTask'), ['200', '304', '400', '404', '422', '429', '500', '503'])
+  t.same(statuses('updateTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('replaceTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('deleteTask'), ['204', '400', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('restoreTask'), ['200', '400', '404', '409', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.match(document.paths['/tasks'].get.responses['503'].description, /Storage unavailable, or server overloaded, or shutting down/)
 })
 
 t.test('every request and response header of the HTTP semantics is declared', async (t) => {

@@ -8,8 +8,10 @@ const RETRY_AFTER_SECONDS = 5
 /**
  * While the server shuts down it finishes the requests it has, and answers
  * any new one that arrives on an open keep-alive connection with a 503
- * problem (Fastify sets `Connection: close` on it), instead of starting work
- * it may not be allowed to finish.
+ * problem, instead of starting work it may not be allowed to finish. Every
+ * response sent meanwhile says `Connection: close`: a keep-alive connection
+ * left open by a client would otherwise hold the process past its grace
+ * period.
  */
 async function draining (fastify: FastifyInstance) {
   let shuttingDown = false
@@ -18,6 +20,9 @@ async function draining (fastify: FastifyInstance) {
     if (shuttingDown) {
       throw new ProblemError('shutting-down', 'The server is shutting down and takes no new requests. Retry in a moment.', undefined, RETRY_AFTER_SECONDS)
     }
+  })
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close')
   })
 }
 

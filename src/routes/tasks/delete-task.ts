@@ -18,7 +18,7 @@ const deleteTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, 
       headers: Type.Object(ifMatchHeader),
       response: {
         204: Type.Null({ description: 'The task was deleted.' }),
-        ...problemResponses('not-found', 'precondition-failed', 'validation', 'precondition-required', 'rate-limited')
+        ...problemResponses('malformed-json', 'not-found', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'precondition-required', 'rate-limited')
       }
     }
   }, async (request, reply) => {

@@ -18,7 +18,7 @@ const getTask: FastifyPluginAsyncTypebox = async (fastify) => {
         200: TaskResponse('The task.'),
         // No body at all: typed as undefined so that none is sent, not even `null`.
         304: Type.Unsafe<undefined>(Type.Null({ description: 'Not modified: the ETag in If-None-Match is current.', headers: taskResponseHeaders })),
-        ...problemResponses('not-found', 'validation', 'rate-limited')
+        ...problemResponses('bad-request', 'not-found', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

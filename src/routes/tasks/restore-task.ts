@@ -19,7 +19,7 @@ const restoreTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify,
       headers: Type.Object({ ...ifMatchHeader, ...idempotencyKeyHeader }),
       response: {
         200: TaskResponse('The restored task (or, for a repeated Idempotency-Key, the first response again).', replayedResponseHeader),
-        ...problemResponses('not-found', 'idempotency-key-in-use', 'precondition-failed', 'validation', 'idempotency-key-reused', 'precondition-required', 'rate-limited')
+        ...problemResponses('malformed-json', 'not-found', 'idempotency-key-in-use', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'idempotency-key-reused', 'precondition-required', 'rate-limited')
       }
     }
   }, async (request, reply) => fastify.idempotency.respond(request, reply, { status: 200 }, async (respond) => {
