@@ -48,7 +48,7 @@ t.test('a backup taken while the server writes is a consistent copy that a serve
   // Restoring is starting a server on the copy.
   const restored = await startServer(t, { DATABASE_URL: target })
   t.equal((await fetch(`${restored.url}/health`)).status, 200)
-  t.equal((await (await fetch(`${restored.url}/tasks`)).json()).total, tasks)
+  t.equal(((await (await fetch(`${restored.url}/tasks`)).json()) as { total: number }).total, tasks)
   t.equal(await restored.stop(), 0)
 })
 

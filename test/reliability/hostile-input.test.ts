@@ -686,6 +686,7 @@ t.test('over real HTTP: long URLs, long and many headers, oversized and split bo
   })
 
   await assertServerHealthy(t)
+  t.equal(await server.stop(), 0, 'the server still stops cleanly, exit 0')
 })
 
 t.test('over real HTTP: a request refused by the HTTP parser still gets a problem body', {
@@ -696,6 +697,7 @@ t.test('over real HTTP: a request refused by the HTTP parser still gets a proble
     const answer = await rawExchange(port, pieces(request))
     assertProblem(t, answer, [400, 414, 431])
   }
+  t.equal(await server.stop(), 0, 'the server still stops cleanly, exit 0')
 })
 
 /**
@@ -735,4 +737,5 @@ t.test('over real HTTP: a body sent too slowly is cut off within 35 s and the se
   }
   const health = await fetch(`${server.url}/health`)
   t.equal(health.status, 200, 'GET /health is 200 afterwards')
+  t.equal(await server.stop(), 0, 'the server still stops cleanly, exit 0')
 })
