@@ -208,6 +208,23 @@ t.test('two concurrent POSTs with the same key create exactly one task; the othe
   }
 })
 
+t.test('a repeat that arrives while the first is still being written is a 409 problem with nothing done', async (t) => {
+  const app = await build(t)
+  // Both reach the handler before the first one's commit (writes are committed
+  // together at the end of the event-loop turn), so the second finds the key in flight.
+  const [first, second] = await Promise.all([
+    post(app, '/tasks', 'in-flight', { title: 'Once' }),
+    post(app, '/tasks', 'in-flight', { title: 'Once' })
+  ])
+  t.equal(first?.statusCode, 201)
+  t.equal(second?.statusCode, 409)
+  t.match(second?.json(), { type: 'https://example.com/errors/idempotency-key-in-use', status: 409 })
+  t.equal(await taskCount(app), 1)
+  const retried = await post(app, '/tasks', 'in-flight', { title: 'Once' })
+  t.equal(retried.headers['idempotent-replayed'], 'true', 'retried once the first was answered, it is a replay')
+  t.equal(retried.body, first?.body)
+})
+
 t.test('two concurrent restores with the same key restore once; the other is a 409 or a replay', async (t) => {
   const app = await build(t)
   const task = await createTask(app, { title: 'Concurrent restore' })
