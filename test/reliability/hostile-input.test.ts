@@ -366,8 +366,7 @@ t.test('huge and odd path ids are a 422 naming task_id', async (t) => {
 // Ajv's coerceTypes turns "Infinity", "-Infinity" and "1e400" into ±Infinity,
 // which passes `type: integer` (Infinity % 1 is NaN), and Ajv skips
 // minimum/maximum for a non-finite number: the value reaches the handler.
-t.test('non-finite path ids are a 422 naming task_id', {
-}, async (t) => {
+t.test('non-finite path ids are a 422 naming task_id', async (t) => {
   const app = await build(t)
   for (const id of ['Infinity', '-Infinity', '1e400', '-1e400']) {
     for (const route of TASK_ROUTES) {
@@ -393,8 +392,7 @@ t.test('huge and odd numbers in list parameters are a 422 naming the parameter',
   await assertHealthy(t, app)
 })
 
-t.test('non-finite limit and offset are a 422 naming the parameter, not a 500', {
-}, async (t) => {
+t.test('non-finite limit and offset are a 422 naming the parameter, not a 500', async (t) => {
   const app = await build(t)
   await createTask(app, { title: 'one' })
   for (const name of ['limit', 'offset']) {
@@ -406,8 +404,7 @@ t.test('non-finite limit and offset are a 422 naming the parameter, not a 500', 
   await assertHealthy(t, app)
 })
 
-t.test('a non-finite priority filter is a 422 naming priority', {
-}, async (t) => {
+t.test('a non-finite priority filter is a 422 naming priority', async (t) => {
   const app = await build(t)
   for (const value of ['Infinity', '-Infinity', '1e400']) {
     const problem = assertProblem(t, await app.inject({ method: 'GET', url: `/tasks?priority=${value}` }), [422], '/tasks')
@@ -689,8 +686,7 @@ t.test('over real HTTP: long URLs, long and many headers, oversized and split bo
   t.equal(await server.stop(), 0, 'the server still stops cleanly, exit 0')
 })
 
-t.test('over real HTTP: a request refused by the HTTP parser still gets a problem body', {
-}, async (t) => {
+t.test('over real HTTP: a request refused by the HTTP parser still gets a problem body', async (t) => {
   const server = await startServer(t, { DATABASE_URL: ':memory:' })
   const port = Number(new URL(server.url).port)
   for (const request of [longUrlRequest(), longHeaderRequest(), manyHeadersRequest()]) {
@@ -724,8 +720,7 @@ async function slowBody (port: number, mode: 'stall' | 'dribble', deadlineMs: nu
   return parseRawAnswer(Buffer.concat(chunks), closed, Date.now() - started)
 }
 
-t.test('over real HTTP: a body sent too slowly is cut off within 35 s and the server stays healthy', {
-}, async (t) => {
+t.test('over real HTTP: a body sent too slowly is cut off within 35 s and the server stays healthy', async (t) => {
   // A short request timeout, so that Node's 30 s connection check is the only wait.
   const server = await startServer(t, { DATABASE_URL: ':memory:', REQUEST_TIMEOUT_MS: '2000' })
   const port = Number(new URL(server.url).port)
