@@ -31,16 +31,18 @@ export function requestValidatorCompiler (sharedSchemas: TSchema[]): FastifySche
 function refusingInfinity (validate: ValidateFunction): ValidateFunction {
   const check = ((data: Record<string, unknown>) => {
     const valid = validate(data)
-    const infinite = Object.keys(data).filter((name) => typeof data[name] === 'number' && !Number.isFinite(data[name]))
-    const errors: ErrorObject[] = infinite.map((name) => ({
-      instancePath: `/${name}`,
-      schemaPath: `#/properties/${name}/type`,
-      keyword: 'type',
-      params: { type: 'number' },
-      message: 'must be a finite number'
-    }))
-    check.errors = validate.errors === null || validate.errors === undefined ? (errors.length > 0 ? errors : null) : [...validate.errors, ...errors]
-    return valid && errors.length === 0
+    const infinite: ErrorObject[] = Object.keys(data)
+      .filter((name) => typeof data[name] === 'number' && !Number.isFinite(data[name]))
+      .map((name) => ({
+        instancePath: `/${name}`,
+        schemaPath: `#/properties/${name}/type`,
+        keyword: 'type',
+        params: { type: 'number' },
+        message: 'must be a finite number'
+      }))
+    const errors = [...(validate.errors ?? []), ...infinite]
+    check.errors = errors.length > 0 ? errors : null
+    return valid && infinite.length === 0
   }) as ValidateFunction
   return check
 }

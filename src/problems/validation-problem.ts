@@ -41,6 +41,11 @@ export function validationProblem (part: NonNullable<FastifyError['validationCon
   return new ProblemError('validation', `Invalid ${PART_NAMES[part] ?? part}: ${summary}${more}`, errors)
 }
 
+/** The validation problem for one query parameter that the schema alone cannot judge. */
+export function queryParameterProblem (name: string, detail: string): ProblemError {
+  return new ProblemError('validation', `Invalid ${PART_NAMES.querystring}: ${name} ${detail}.`, [{ parameter: name, detail }])
+}
+
 function locate (error: FastifySchemaValidationError, noun: 'field' | 'parameter'): LocatedAjvError {
   const segments = error.instancePath.split('/').slice(1).map(unescapePointerSegment)
   const params = error.params as Record<string, unknown>

@@ -30,7 +30,6 @@ export function createSqliteTaskRepository (
   write: GroupCommit,
   saveResponse: (response: StoredResponse) => void
 ): TaskRepository {
-
   const findLive = db.select().from(tasks)
     .where(and(eq(tasks.id, placeholder('id')), isNull(tasks.deletedAt)))
     .prepare()
@@ -79,12 +78,10 @@ export function createSqliteTaskRepository (
   /** The reader of one list shape: prepared once, run inside a read transaction. */
   const prepareReader = (shape: ListShape): (values: ListValues) => TaskPage => {
     const where = listFilter(shape)
-    // Cursor paging starts just after the last task of the previous page, in
-    // sort order: a condition on the sort index, never a count of skipped rows.
-    const pageWhere = shape.after ? and(where, afterPosition(shape, 'after')) : where
-    const orderBy = sortOrder(shape)
 
     if (shape.search === 'indexed') {
+      // Cursor paging starts just after the last task of the previous page, in sort order.
+      const pageWhere = shape.after ? and(where, afterPosition(shape, 'after')) : where
       // Start from the tasks the trigram index finds and read each once
       // (CROSS JOIN fixes that order, so SQLite never walks a whole sort index
       // looking for them); the page's ids come with the count of all matches
@@ -94,7 +91,7 @@ export function createSqliteTaskRepository (
       const matching = db.select({ id: tasks.id, total: sql<number>`count(*) OVER ()` })
         .from(searchHits).crossJoin(tasks)
         .where(and(eq(tasks.id, searchHits.id), pageWhere))
-        .orderBy(...orderBy)
+        .orderBy(...sortOrder(shape))
         .limit(placeholder('limit'))
         .offset(placeholder('offset'))
         .prepare()
@@ -162,6 +159,12 @@ export function createSqliteTaskRepository (
   // One read transaction, so the page and the total see the same rows.
   const readPage = db.$client.transaction((reader: ReturnType<typeof prepareReader>, values: ListValues) => reader(values))
 
+  /** The task a write answers with, its idempotent response stored first when there is one. */
+  const answer = (task: Task, respond: WriteOptions['respond']): Task => {
+    if (respond !== undefined) saveResponse(respond(task))
+    return task
+  }
+
   /** Runs a change to one task, if it exists and its precondition holds, and stores its response with it. */
   const change = (
     find: typeof findLive,
@@ -172,18 +175,12 @@ export function createSqliteTaskRepository (
     const current = firstRow(find.values({ id }))
     if (current === undefined) return 'not-found'
     if (precondition !== undefined && !precondition(current)) return 'precondition-failed'
-    const task = toTask(apply(current))
-    if (respond !== undefined) saveResponse(respond(task))
-    return task
+    return answer(toTask(apply(current)), respond)
   })
 
   return {
     async create (input, { respond } = {}) {
-      return write(() => {
-        const task = toTask(firstRow(insert.values({ ...withDefaults(input), now: Date.now() })) as TaskRow)
-        if (respond !== undefined) saveResponse(respond(task))
-        return task
-      })
+      return write(() => answer(toTask(firstRow(insert.values({ ...withDefaults(input), now: Date.now() })) as TaskRow), respond))
     },
 
     async findById (id) {

@@ -16,13 +16,14 @@ const RETRY_AFTER_SECONDS = 5
 async function draining (fastify: FastifyInstance) {
   let shuttingDown = false
   fastify.addHook('preClose', async () => { shuttingDown = true })
-  fastify.addHook('onRequest', async () => {
-    if (shuttingDown) {
-      throw new ProblemError('shutting-down', 'The server is shutting down and takes no new requests. Retry in a moment.', undefined, RETRY_AFTER_SECONDS)
-    }
+  // Callback hooks: they run on every request, and a promise each would cost more than the check.
+  fastify.addHook('onRequest', (_request, _reply, done) => {
+    if (!shuttingDown) return done()
+    done(new ProblemError('shutting-down', 'The server is shutting down and takes no new requests. Retry in a moment.', undefined, RETRY_AFTER_SECONDS))
   })
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (shuttingDown) reply.header('connection', 'close')
+    done(null, payload)
   })
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoredResponse } from '../../db/database.js'
 import { ProblemError } from '../../problems/problem-error.js'
 import type { Task } from '../../schemas/task.js'
-import { entityTag, sendTask, TASK_CACHE_CONTROL } from '../../routes/tasks/conditional-requests.js'
+import { entityTag, sendTask, setTaskHeaders } from '../../routes/tasks/conditional-requests.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -113,7 +113,7 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
 function replay (reply: FastifyReply, stored: StoredResponse): FastifyReply {
   reply.code(stored.status).header('idempotent-replayed', 'true')
   if (stored.location !== null) reply.header('location', stored.location)
-  if (stored.etag !== null) reply.header('etag', stored.etag).header('cache-control', TASK_CACHE_CONTROL)
+  if (stored.etag !== null) setTaskHeaders(reply, stored.etag)
   return reply.type('application/json; charset=utf-8').send(stored.body)
 }
 

@@ -10,16 +10,21 @@ export function entityTag ({ id, version }: TaskVersion): string {
   return `"${id}-${version}"`
 }
 
-export const TASK_CACHE_CONTROL = 'private, no-cache'
+const TASK_CACHE_CONTROL = 'private, no-cache'
 
 /**
- * Sends one task with its ETag. `private, no-cache`: a client may keep it but
+ * The headers of every answer about one task (a 200, a 201, a 304, a
+ * replay): its ETag, and `private, no-cache`: a client may keep the task but
  * must revalidate (If-None-Match) before reuse, and shared caches must not.
  */
-export function sendTask (reply: FastifyReply, task: Task): FastifyReply {
-  return reply.header('etag', entityTag(task)).header('cache-control', TASK_CACHE_CONTROL).send(task)
+export function setTaskHeaders (reply: FastifyReply, etag: string): FastifyReply {
+  return reply.header('etag', etag).header('cache-control', TASK_CACHE_CONTROL)
 }
 
+/** Sends one task with its headers. */
+export function sendTask (reply: FastifyReply, task: Task): FastifyReply {
+  return setTaskHeaders(reply, entityTag(task)).send(task)
+}
 
 /** The response headers of every response that carries one task, for the OpenAPI document. */
 export const taskResponseHeaders = {

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { TaskIdParams } from '../../schemas/task.js'
-import { entityTag, ifNoneMatchHeader, noneMatchFails, sendTask, TASK_CACHE_CONTROL, TaskResponse, taskResponseHeaders } from './conditional-requests.js'
+import { entityTag, ifNoneMatchHeader, noneMatchFails, sendTask, setTaskHeaders, TaskResponse, taskResponseHeaders } from './conditional-requests.js'
 import { taskNotFound } from './task-problems.js'
 
 const getTask: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -25,7 +25,7 @@ const getTask: FastifyPluginAsyncTypebox = async (fastify) => {
     const task = await fastify.db.tasks.findById(request.params.task_id)
     if (task === undefined) throw taskNotFound(request.params.task_id)
     if (noneMatchFails(request, task)) {
-      reply.header('etag', entityTag(task)).header('cache-control', TASK_CACHE_CONTROL)
+      setTaskHeaders(reply, entityTag(task))
       return reply.code(304).send()
     }
     return sendTask(reply, task)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ListPosition } from '../../db/database.js'
-import { ProblemError } from '../../problems/problem-error.js'
+import { queryParameterProblem } from '../../problems/validation-problem.js'
 import type { Task, TaskListQuery } from '../../schemas/task.js'
 
 // The list parameters a cursor belongs to: with any other, its position means nothing.
@@ -47,6 +47,4 @@ function checksum (payload: string): string {
   return createHash('sha256').update(payload).digest('base64url').slice(0, 16)
 }
 
-function invalidCursor (detail: string): ProblemError {
-  return new ProblemError('validation', `Invalid query parameter: cursor ${detail}.`, [{ parameter: 'cursor', detail }])
-}
+const invalidCursor = (detail: string) => queryParameterProblem('cursor', detail)

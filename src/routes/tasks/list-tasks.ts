@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { ProblemError } from '../../problems/problem-error.js'
 import { requestPath } from '../../problems/problem-reply.js'
 import { problemResponses } from '../../problems/problem-responses.js'
+import { queryParameterProblem } from '../../problems/validation-problem.js'
 import { timestampOf } from '../../db/iso-timestamp.js'
 import { TaskList, TaskListQuery } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
@@ -47,8 +47,7 @@ const listTasks: FastifyPluginAsyncTypebox = async (fastify) => {
 async function refuseCursorWithOffset (request: FastifyRequest): Promise<void> {
   const query = request.query as Record<string, unknown>
   if (query.cursor !== undefined && query.offset !== undefined) {
-    const detail = 'cannot be combined with offset: a cursor already says where the page starts'
-    throw new ProblemError('validation', `Invalid query parameter: cursor ${detail}.`, [{ parameter: 'cursor', detail }])
+    throw queryParameterProblem('cursor', 'cannot be combined with offset: a cursor already says where the page starts')
   }
 }
 
@@ -59,8 +58,7 @@ async function refuseCursorWithOffset (request: FastifyRequest): Promise<void> {
  */
 function refuseUnreadableTime ({ updated_since: since }: TaskListQuery): void {
   if (since !== undefined && Number.isNaN(timestampOf(since))) {
-    const detail = 'is not a time this API can read; write it as 2026-11-21T08:00:00Z or with a ±hh:mm offset'
-    throw new ProblemError('validation', `Invalid query parameter: updated_since ${detail}.`, [{ parameter: 'updated_since', detail }])
+    throw queryParameterProblem('updated_since', 'is not a time this API can read; write it as 2026-11-21T08:00:00Z or with a ±hh:mm offset')
   }
 }
 
