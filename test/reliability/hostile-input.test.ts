@@ -588,9 +588,10 @@ async function rawExchange (port: number, parts: Array<string | Buffer>, { paceM
   const chunks: Buffer[] = []
   let closed = false
   socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-  // A reset after the server has answered and hung up is expected.
+  // A reset (the server hanging up while a byte is on its way) ends the exchange like a close:
+  // events.once would reject on the 'error' that comes first.
   socket.on('error', () => {})
-  const closing = once(socket, 'close').then(() => { closed = true })
+  const closing = new Promise<void>((resolve) => socket.once('close', () => { closed = true; resolve() }))
   await once(socket, 'connect')
   for (const part of parts) {
     if (closed || chunks.length > 0) break
@@ -707,8 +708,10 @@ async function slowBody (port: number, mode: 'stall' | 'dribble', deadlineMs: nu
   const chunks: Buffer[] = []
   let closed = false
   socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+  // A reset (the server closing while a byte is on its way) ends the request like a close:
+  // events.once would reject on the 'error' that comes first.
   socket.on('error', () => {})
-  const closing = once(socket, 'close').then(() => { closed = true })
+  const closing = new Promise<void>((resolve) => socket.once('close', () => { closed = true; resolve() }))
   await once(socket, 'connect')
   socket.write('POST /tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
   const dribbling = mode === 'dribble'
