@@ -8,7 +8,11 @@ const sharedOptions: Options = {
   allErrors: true,
   // Unknown fields are errors rather than silently dropped.
   removeAdditional: false,
-  addUsedSchema: false
+  addUsedSchema: false,
+  // The schemas are TypeBox's, checked against the JSON Schema dialect by the
+  // OpenAPI document's own validation in the tests; checking them again on
+  // every start cost a tenth of it.
+  validateSchema: false
 }
 
 /**
@@ -31,18 +35,20 @@ export function requestValidatorCompiler (sharedSchemas: TSchema[]): FastifySche
 function refusingInfinity (validate: ValidateFunction): ValidateFunction {
   const check = ((data: Record<string, unknown>) => {
     const valid = validate(data)
-    const infinite: ErrorObject[] = Object.keys(data)
-      .filter((name) => typeof data[name] === 'number' && !Number.isFinite(data[name]))
-      .map((name) => ({
-        instancePath: `/${name}`,
-        schemaPath: `#/properties/${name}/type`,
-        keyword: 'type',
-        params: { type: 'number' },
-        message: 'must be a finite number'
-      }))
-    const errors = [...(validate.errors ?? []), ...infinite]
-    check.errors = errors.length > 0 ? errors : null
-    return valid && infinite.length === 0
+    const infinite = Object.keys(data).filter((name) => typeof data[name] === 'number' && !Number.isFinite(data[name]))
+    // The common case, every number finite, costs one pass over the names.
+    if (infinite.length === 0) {
+      check.errors = validate.errors ?? null
+      return valid
+    }
+    check.errors = [...(validate.errors ?? []), ...infinite.map((name): ErrorObject => ({
+      instancePath: `/${name}`,
+      schemaPath: `#/properties/${name}/type`,
+      keyword: 'type',
+      params: { type: 'number' },
+      message: 'must be a finite number'
+    }))]
+    return false
   }) as ValidateFunction
   return check
 }

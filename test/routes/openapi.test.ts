@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import { Validator } from '@seriousme/openapi-schema-validator'
+import { Ajv } from 'ajv'
 import { build } from '../helper.js'
 
 type Json = Record<string, any>
@@ -35,6 +36,33 @@ t.test('the validator used above rejects a broken document', async (t) => {
   delete document.paths['/tasks'].get.responses
   document.paths['/tasks'].post.parameters = [{ in: 'nowhere' }]
   t.equal((await new Validator().validate(document)).valid, false)
+})
+
+/** Every JSON Schema in the document: the components and each `schema` of a parameter, body or header. */
+function schemasIn (document: Json): Array<[string, Json]> {
+  const found: Array<[string, Json]> = Object.entries(document.components.schemas as Json).map(([name, schema]) => [`#/components/schemas/${name}`, schema])
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node !== 'object' || node === null) return
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'schema') found.push([`${path}/schema`, value])
+      else walk(value, `${path}/${key}`)
+    }
+  }
+  walk(document.paths, '#/paths')
+  return found
+}
+
+// The server's validators do not check schemas on start (see
+// src/request-validator.ts): this does, against the JSON Schema meta-schema
+// of the validators' dialect.
+t.test('every schema in the document is a valid JSON Schema', async (t) => {
+  const ajv = new Ajv()
+  const schemas = schemasIn(await openApiDocument(t))
+  t.ok(schemas.length > 50, `${schemas.length} schemas checked`)
+  for (const [where, schema] of schemas) {
+    if (!ajv.validateSchema(schema)) t.fail(`${where}: ${ajv.errorsText()}`)
+  }
+  t.notOk(ajv.validateSchema({ type: 'object', properties: { title: { type: 'strin', maxLength: -1 } } }), 'and the check refuses a broken schema')
 })
 
 t.test('every task operation is documented for generated clients', async (t) => {
