@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { ListPosition } from '../../db/database.js'
 import { queryParameterProblem } from '../../problems/validation-problem.js'
 import type { Task, TaskListQuery } from '../../schemas/task.js'
@@ -40,11 +40,11 @@ function parsePayload (payload: string): unknown[] {
 }
 
 function parametersDigest (query: TaskListQuery): string {
-  return createHash('sha256').update(JSON.stringify(BOUND_PARAMETERS.map((name) => query[name] ?? null))).digest('base64url').slice(0, 16)
+  return hash('sha256', JSON.stringify(BOUND_PARAMETERS.map((name) => query[name] ?? null)), 'base64url').slice(0, 16)
 }
 
 function checksum (payload: string): string {
-  return createHash('sha256').update(payload).digest('base64url').slice(0, 16)
+  return hash('sha256', payload, 'base64url').slice(0, 16)
 }
 
 const invalidCursor = (detail: string) => queryParameterProblem('cursor', detail)

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { requestPath } from '../../problems/problem-reply.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { queryParameterProblem } from '../../problems/validation-problem.js'
@@ -44,11 +44,12 @@ const listTasks: FastifyPluginAsyncTypebox = async (fastify) => {
 }
 
 /** Paging either counts from an offset or follows a cursor, never both. */
-async function refuseCursorWithOffset (request: FastifyRequest): Promise<void> {
+function refuseCursorWithOffset (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const query = request.query as Record<string, unknown>
   if (query.cursor !== undefined && query.offset !== undefined) {
-    throw queryParameterProblem('cursor', 'cannot be combined with offset: a cursor already says where the page starts')
+    return done(queryParameterProblem('cursor', 'cannot be combined with offset: a cursor already says where the page starts'))
   }
+  done()
 }
 
 /**
