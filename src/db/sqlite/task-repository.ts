@@ -118,9 +118,11 @@ export function createSqliteTaskRepository (
       ? countTasks
       : db.select({ total: sql<number>`count(*)` }).from(tasks).where(where).prepare()
     return (values) => {
-      const rows = pageRows(values)
-      const items = rows.slice(0, values.limit - 1).map((row) => toTask(rowFrom(row)))
       const [[total] = [0]] = count.values(values) as Array<[number]>
+      // When nothing matches (a short search term no task holds), the page
+      // would read every row a second time to find nothing: it is skipped.
+      const rows = total === 0 ? [] : pageRows(values)
+      const items = rows.slice(0, values.limit - 1).map((row) => toTask(rowFrom(row)))
       return { items, total, hasMore: rows.length === values.limit }
     }
   }
