@@ -3,7 +3,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { latencyPass, type LatencyGroup } from './latency-pass.js'
-import { load, loadCases, type LoadResult } from './load-cases.js'
+import { load, loadCases, type LoadCase, type LoadResult } from './load-cases.js'
 import { ROOT, run, startServer } from './processes.js'
 
 // `npm run bench`: the production build of the server on seeded databases of
@@ -11,6 +11,9 @@ import { ROOT, run, startServer } from './processes.js'
 // route (the ceiling), then every list shape one request at a time.
 const SIZES = [10_000, 1_000_000]
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+// Each case first runs unmeasured for this long, so that every figure, the
+// ceiling's too, is of a warmed-up process (JIT-compiled, caches filled).
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const work = mkdtempSync(join(tmpdir(), 'task-api-bench-'))
 process.on('exit', () => rmSync(work, { recursive: true, force: true }))
 
@@ -25,9 +28,15 @@ interface SizeResult {
 
 const line = (text: string) => process.stdout.write(text + '\n')
 
-line(`Ceiling: a bare Fastify route, ${SECONDS} s per case, 10 connections.`)
+/** One case, warmed up and then measured. */
+async function measure (url: string, loadCase: LoadCase): Promise<LoadResult> {
+  if (WARMUP_SECONDS > 0) await load(url, loadCase, WARMUP_SECONDS)
+  return load(url, loadCase, SECONDS)
+}
+
+line(`Ceiling: a bare Fastify route, ${SECONDS} s per case after ${WARMUP_SECONDS} s of warm-up, 10 connections.`)
 const ceilingServer = await startServer(['--import', 'tsx', 'bench/ceiling-server.ts'], {}, join(work, 'ceiling.log'), '/')
-const ceiling = await load(ceilingServer.url, { name: 'bare Fastify route (ceiling)', method: 'GET', next: () => ({ path: '/' }) }, SECONDS)
+const ceiling = await measure(ceilingServer.url, { name: 'bare Fastify route (ceiling)', method: 'GET', next: () => ({ path: '/' }) })
 await ceilingServer.stop()
 line(`  ${ceiling.requestsPerSecond.toFixed(0)} req/s`)
 
@@ -54,7 +63,7 @@ for (const tasks of SIZES) {
 
   const cases = []
   for (const loadCase of loadCases(liveIds)) {
-    const result = await load(server.url, loadCase, SECONDS)
+    const result = await measure(server.url, loadCase)
     cases.push({ ...result, ratio: result.requestsPerSecond / ceiling.requestsPerSecond })
     line(`  ${loadCase.name}: ${result.requestsPerSecond.toFixed(0)} req/s`)
   }
@@ -68,6 +77,7 @@ const report = {
   date: new Date().toISOString(),
   machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version },
   secondsPerCase: SECONDS,
+  warmupSecondsPerCase: WARMUP_SECONDS,
   connections: 10,
   ceiling,
   sizes
