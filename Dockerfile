@@ -7,9 +7,10 @@ WORKDIR /app
 # Dependencies first, so editing the source does not reinstall them.
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json ./
+COPY tsconfig.json bundle.mjs ./
 COPY src ./src
-# Compile, then drop the dev dependencies so node_modules can be copied as is.
+# Compile and bundle the server, then drop the dev dependencies so
+# node_modules can be copied as is.
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: the same Debian release (same glibc as the compiled addon),

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import BetterSqlite3 from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
@@ -10,9 +9,8 @@ import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
 import { tasks } from './schema.js'
 import { reportingStorageFaults } from './storage-faults.js'
 import { createSqliteTaskRepository } from './task-repository.js'
+import { MIGRATIONS_FOLDER } from '../../project-files.js'
 import { ASSIGNEE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../../schemas/task.js'
-
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url))
 
 /**
  * Opens (creating it if needed) the SQLite database at `url`, a file path or

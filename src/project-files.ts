@@ -1,0 +1,11 @@
+import { fileURLToPath } from 'node:url'
+
+// This module sits at the top of src/ (and, compiled, of dist/), as does the
+// bundled server, dist/server.js: from any of them the project is one level up.
+const PROJECT = new URL('..', import.meta.url)
+
+/** package.json, for the API's version. */
+export const PACKAGE_JSON = fileURLToPath(new URL('package.json', PROJECT))
+
+/** The SQL migrations drizzle-kit generates, applied on start. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations', PROJECT))
