@@ -583,24 +583,42 @@ function parseRawAnswer (bytes: Buffer, closed: boolean, elapsedMs: number): Raw
  * Resolves once the server closes, or after `waitMs`.
  */
 async function rawExchange (port: number, parts: Array<string | Buffer>, { paceMs = 20, waitMs = 5000 } = {}): Promise<RawAnswer> {
+  const connection = await rawConnection(port)
+  for (const part of parts) {
+    if (connection.answered()) break
+    await Promise.race([new Promise<void>((resolve) => connection.socket.write(part, () => resolve())), connection.closing])
+    await sleep(paceMs)
+  }
+  await Promise.race([connection.closing, sleep(waitMs)])
+  return connection.finish()
+}
+
+/**
+ * A new connection to `port` that collects what the server sends. A reset
+ * (the server hanging up while a byte is on its way) ends it like a close:
+ * events.once would reject on the 'error' that comes first.
+ */
+async function rawConnection (port: number) {
   const started = Date.now()
   const socket = connect(port, '127.0.0.1')
   const chunks: Buffer[] = []
   let closed = false
   socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-  // A reset (the server hanging up while a byte is on its way) ends the exchange like a close:
-  // events.once would reject on the 'error' that comes first.
   socket.on('error', () => {})
   const closing = new Promise<void>((resolve) => socket.once('close', () => { closed = true; resolve() }))
   await once(socket, 'connect')
-  for (const part of parts) {
-    if (closed || chunks.length > 0) break
-    await Promise.race([new Promise<void>((resolve) => socket.write(part, () => resolve())), closing])
-    await sleep(paceMs)
+  return {
+    socket,
+    /** Resolves once the server has closed the connection. */
+    closing,
+    /** Whether the server has answered or closed: a client stops sending then. */
+    answered: () => closed || chunks.length > 0,
+    /** Closes the connection and reads what the server sent. */
+    finish: (): RawAnswer => {
+      socket.destroy()
+      return parseRawAnswer(Buffer.concat(chunks), closed, Date.now() - started)
+    }
   }
-  await Promise.race([closing, sleep(waitMs)])
-  socket.destroy()
-  return parseRawAnswer(Buffer.concat(chunks), closed, Date.now() - started)
 }
 
 /** `text` cut into pieces of `size` characters. */
@@ -703,24 +721,14 @@ t.test('over real HTTP: a request refused by the HTTP parser still gets a proble
  * server answers and closes, or at `deadlineMs`.
  */
 async function slowBody (port: number, mode: 'stall' | 'dribble', deadlineMs: number): Promise<RawAnswer> {
-  const started = Date.now()
-  const socket = connect(port, '127.0.0.1')
-  const chunks: Buffer[] = []
-  let closed = false
-  socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-  // A reset (the server closing while a byte is on its way) ends the request like a close:
-  // events.once would reject on the 'error' that comes first.
-  socket.on('error', () => {})
-  const closing = new Promise<void>((resolve) => socket.once('close', () => { closed = true; resolve() }))
-  await once(socket, 'connect')
-  socket.write('POST /tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
+  const connection = await rawConnection(port)
+  connection.socket.write('POST /tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{')
   const dribbling = mode === 'dribble'
-    ? setInterval(() => { if (!closed && chunks.length === 0) socket.write(' ') }, 1000)
+    ? setInterval(() => { if (!connection.answered()) connection.socket.write(' ') }, 1000)
     : undefined
-  await Promise.race([closing, sleep(deadlineMs)])
+  await Promise.race([connection.closing, sleep(deadlineMs)])
   clearInterval(dribbling)
-  socket.destroy()
-  return parseRawAnswer(Buffer.concat(chunks), closed, Date.now() - started)
+  return connection.finish()
 }
 
 t.test('over real HTTP: a body sent too slowly is cut off within 35 s and the server stays healthy', async (t) => {
