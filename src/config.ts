@@ -27,7 +27,21 @@ export const ConfigSchema = Type.Object({
   MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0 }),
   PROBLEM_TYPE_BASE: Type.String({ format: 'uri', default: 'https://example.com/errors/' }),
   // `true`, `false`, a number of proxy hops, or a comma-separated list of proxy addresses or subnets
-  TRUST_PROXY: Type.String({ pattern: '^(true|false|\\d+|[\\w.:/]+(\\s*,\\s*[\\w.:/]+)*)$', default: 'false' })
+  TRUST_PROXY: Type.String({ pattern: '^(true|false|\\d+|[\\w.:/]+(\\s*,\\s*[\\w.:/]+)*)$', default: 'false' }),
+  // `off`: a request without a token acts as the built-in local administrator; `on`: a bearer token is needed.
+  AUTH: StringEnum(['off', 'on'], { default: 'off' }),
+  // AUTH=off on an address other hosts can reach is refused unless this is true.
+  ALLOW_UNAUTHENTICATED: Type.Boolean({ default: false }),
+  // Who may create users with POST /users: administrators only, or anyone.
+  REGISTRATION: StringEnum(['admin', 'open'], { default: 'admin' }),
+  // The key access tokens are signed with (HS256); empty: one is generated once and kept in the database.
+  JWT_SECRET: Type.String({ default: '', pattern: '^(|.{32,})$' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, default: 30 * 24 * 60 * 60 }),
+  // Failed logins allowed per username, and per client IP, within LOGIN_FAILURE_WINDOW_MS before 429.
+  LOGIN_MAX_FAILURES_PER_USER: Type.Integer({ minimum: 1, default: 5 }),
+  LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
+  LOGIN_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1, default: 15 * 60 * 1000 })
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -51,11 +65,24 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const ajv = new Ajv({ coerceTypes: true, useDefaults: true, validateSchema: false })
   addFormats.default(ajv, ['uri'])
   const validate = ajv.compile<Config>(ConfigSchema)
-  if (validate(config)) return config
-  // A failed validation reports at least one error; the first names the setting.
-  const { instancePath, message } = (validate.errors as ErrorObject[])[0] as ErrorObject
-  const setting = instancePath.slice(1)
-  throw new ConfigError(`Invalid setting ${setting}=${JSON.stringify(env[setting])}: ${message}`)
+  if (!validate(config)) {
+    // A failed validation reports at least one error; the first names the setting.
+    const { instancePath, message } = (validate.errors as ErrorObject[])[0] as ErrorObject
+    const setting = instancePath.slice(1)
+    // A secret is never written out, not even a wrong one; its rule is said in
+    // words, where Ajv would quote the pattern.
+    if (setting === 'JWT_SECRET') throw new ConfigError('Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated')
+    throw new ConfigError(`Invalid setting ${setting}=${JSON.stringify(env[setting])}: ${message}`)
+  }
+  if (config.AUTH === 'off' && !isLoopback(config.HOST) && !config.ALLOW_UNAUTHENTICATED) {
+    throw new ConfigError(`Refusing to start: AUTH=off on HOST=${config.HOST} would let anyone who reaches it read and change every task; set AUTH=on, or ALLOW_UNAUTHENTICATED=true to accept that.`)
+  }
+  return config
+}
+
+/** Whether an address only this machine can reach: the loopback range, ::1 or localhost. */
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
 /** Fastify's `trustProxy` option from the TRUST_PROXY setting. */

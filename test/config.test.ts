@@ -17,13 +17,22 @@ t.test('every setting has its documented default', async (t) => {
     MAX_HEAP_USED_BYTES: 1073741824,
     MAX_RSS_BYTES: 0,
     PROBLEM_TYPE_BASE: 'https://example.com/errors/',
-    TRUST_PROXY: 'false'
+    TRUST_PROXY: 'false',
+    AUTH: 'off',
+    ALLOW_UNAUTHENTICATED: false,
+    REGISTRATION: 'admin',
+    JWT_SECRET: '',
+    ACCESS_TOKEN_TTL_SECONDS: 900,
+    REFRESH_TOKEN_TTL_SECONDS: 2592000,
+    LOGIN_MAX_FAILURES_PER_USER: 5,
+    LOGIN_MAX_FAILURES_PER_IP: 20,
+    LOGIN_FAILURE_WINDOW_MS: 900000
   })
 })
 
 t.test('settings are read from the environment and converted', async (t) => {
   t.match(loadConfig({
-    PORT: '8080', HOST: '0.0.0.0', RATE_LIMIT_MAX: '0', LOG_LEVEL: 'debug', UNRELATED: 'x',
+    PORT: '8080', HOST: '0.0.0.0', AUTH: 'on', RATE_LIMIT_MAX: '0', LOG_LEVEL: 'debug', UNRELATED: 'x',
     REQUIRE_IF_MATCH: 'true', IDEMPOTENCY_TTL_MS: '1000', CORS_ORIGINS: 'https://a.example, https://b.example'
   }), {
     REQUIRE_IF_MATCH: true,
@@ -51,7 +60,11 @@ t.test('a bad value is a ConfigError that names the setting', async (t) => {
     ['IDEMPOTENCY_TTL_MS', '0'],
     ['REQUEST_TIMEOUT_MS', '0'],
     ['MAX_RSS_BYTES', '-1'],
-    ['HOST', '']
+    ['HOST', ''],
+    ['AUTH', 'maybe'],
+    ['REGISTRATION', 'anyone'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '0'],
+    ['LOGIN_MAX_FAILURES_PER_USER', '0']
   ]
   for (const [setting, value] of cases) {
     t.throws(() => loadConfig({ [setting]: value }), {
@@ -68,4 +81,26 @@ t.test('TRUST_PROXY becomes Fastify\'s trustProxy option', async (t) => {
   t.same(trustProxyOption('10.0.0.1, 10.0.0.0/8'), ['10.0.0.1', '10.0.0.0/8'])
   const hops = trustProxyOption('2') as (address: string, hop: number) => boolean
   t.same([hops('x', 0), hops('x', 1), hops('x', 2)], [true, true, false], 'a number trusts that many hops')
+})
+
+t.test('a bad JWT_SECRET is named, but its value never written out', async (t) => {
+  t.throws(() => loadConfig({ JWT_SECRET: 'hunter2-too-short' }), {
+    name: 'ConfigError',
+    message: 'Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated'
+  })
+  t.equal(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET, 'x'.repeat(32))
+})
+
+t.test('AUTH=off is refused on an address other hosts can reach, unless ALLOW_UNAUTHENTICATED=true', async (t) => {
+  for (const host of ['0.0.0.0', '::', '192.168.1.20', 'api.example.com']) {
+    t.throws(() => loadConfig({ HOST: host }), {
+      name: 'ConfigError',
+      message: `Refusing to start: AUTH=off on HOST=${host} would let anyone who reaches it read and change every task; set AUTH=on, or ALLOW_UNAUTHENTICATED=true to accept that.`
+    }, host)
+    t.equal(loadConfig({ HOST: host, ALLOW_UNAUTHENTICATED: 'true' }).HOST, host, `${host} with ALLOW_UNAUTHENTICATED=true`)
+    t.equal(loadConfig({ HOST: host, AUTH: 'on' }).HOST, host, `${host} with AUTH=on`)
+  }
+  for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) {
+    t.equal(loadConfig({ HOST: host }).HOST, host, `${host} is loopback`)
+  }
 })

@@ -1,11 +1,12 @@
 import type { Task, TaskCreate, TaskListQuery, TaskUpdate } from '../schemas/task.js'
+import type { Page } from './page.js'
+import type { ProjectRepository } from './project-repository.js'
+import type { SecretRepository } from './secret-repository.js'
+import type { TokenRepository } from './token-repository.js'
+import type { UserRepository } from './user-repository.js'
+import type { Viewer } from './viewer.js'
 
-/** One page of tasks, how many tasks match over all pages, and whether any come after this page. */
-export interface TaskPage {
-  items: Task[]
-  total: number
-  hasMore: boolean
-}
+export type TaskPage = Page<Task>
 
 /** Where a page starts in cursor paging: just after the task with this sort value and id. */
 export interface ListPosition {
@@ -18,6 +19,8 @@ export type TaskVersion = Pick<Task, 'id' | 'version'>
 
 /** The first response to an Idempotency-Key, as it is replayed. */
 export interface StoredResponse {
+  /** Keys are per user: the same key from two users names two requests. */
+  userId: number
   key: string
   /** Method, path and body of the request it answered. */
   fingerprint: string
@@ -37,31 +40,46 @@ export interface WriteOptions {
   respond?: ((task: Task) => StoredResponse) | undefined
 }
 
-/** Why a write to one task did not happen. */
-export type WriteRefusal = 'not-found' | 'precondition-failed'
+/** Why a task's project, as given in a write or a list filter, cannot be used. */
+export type TaskProjectRefusal =
+  /** No project has that slug, or the viewer may not see it. */
+  | 'project-not-found'
+  /** The viewer sees the project but may not write its tasks (a viewer). */
+  | 'project-forbidden'
+
+/**
+ * Why a write to one task did not happen: it does not exist or the viewer
+ * may not see it; the viewer sees it but may not change it; its project (or
+ * the one it would move to) refuses; its If-Match failed.
+ */
+export type WriteRefusal = 'not-found' | 'forbidden' | TaskProjectRefusal | 'precondition-failed'
 
 /**
  * Where tasks are kept. Soft-deleted tasks are invisible to every method but
  * `list` with `include_deleted` and `restore`. Every change adds one to the
- * task's version; a write that changes nothing leaves it.
+ * task's version; a write that changes nothing leaves it. Every method takes
+ * the viewer: a task they may not see is 'not-found' (or missing from a
+ * list), exactly as one that does not exist. Whoever sees a task may change
+ * it, but a project's viewers; putting a task in a project, or taking it out,
+ * needs write access to that project.
  */
 export interface TaskRepository {
-  create (input: TaskCreate, options?: Pick<WriteOptions, 'respond'>): Promise<Task>
-  findById (id: number): Promise<Task | undefined>
+  create (viewer: Viewer, input: TaskCreate, options?: Pick<WriteOptions, 'respond'>): Promise<Task | TaskProjectRefusal>
+  findById (viewer: Viewer, id: number): Promise<Task | undefined>
   /** A page from `query.offset`, or from just after `after` when given. */
-  list (query: TaskListQuery, after?: ListPosition): Promise<TaskPage>
+  list (viewer: Viewer, query: TaskListQuery, after?: ListPosition): Promise<TaskPage | 'project-not-found'>
   /** Applies the given fields. */
-  update (id: number, changes: TaskUpdate, options?: WriteOptions): Promise<Task | WriteRefusal>
+  update (viewer: Viewer, id: number, changes: TaskUpdate, options?: WriteOptions): Promise<Task | WriteRefusal>
   /** Soft-deletes a task and answers it as deleted. */
-  softDelete (id: number, options?: WriteOptions): Promise<Task | WriteRefusal>
+  softDelete (viewer: Viewer, id: number, options?: WriteOptions): Promise<Task | WriteRefusal>
   /** Brings back a soft-deleted task; a task that is not deleted is answered unchanged. */
-  restore (id: number, options?: WriteOptions): Promise<Task | WriteRefusal>
+  restore (viewer: Viewer, id: number, options?: WriteOptions): Promise<Task | WriteRefusal>
 }
 
 /** Responses kept for Idempotency-Key (written with the change they report, see WriteOptions). */
 export interface IdempotencyRepository {
-  /** The stored response for `key`, unless there is none or it has expired by `now`. */
-  find (key: string, now: number): Promise<StoredResponse | undefined>
+  /** The user's stored response for `key`, unless there is none or it has expired by `now`. */
+  find (userId: number, key: string, now: number): Promise<StoredResponse | undefined>
   /** Forgets the responses expired by `now`; answers how many. */
   purgeExpired (now: number): Promise<number>
 }
@@ -73,6 +91,10 @@ export interface IdempotencyRepository {
 export interface Database {
   readonly tasks: TaskRepository
   readonly idempotency: IdempotencyRepository
+  readonly users: UserRepository
+  readonly tokens: TokenRepository
+  readonly projects: ProjectRepository
+  readonly secrets: SecretRepository
   /**
    * Resolves when the database answers a query and would take a write (one
    * is tried and rolled back); rejects with StorageUnavailableError when it

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../schemas/task.js'
 import type { TaskRow } from './sqlite/schema.js'
+import { LOCAL_USER_ID } from './local-user.js'
 import { seededRandom } from './seeded-random.js'
 
 /** A task as stored, before the database gives it an id. */
@@ -74,7 +75,10 @@ export function * generateTasks (count: number): Generator<GeneratedTask> {
       assignee: random() < 0.7 ? pick(ASSIGNEES) : null,
       createdAt,
       updatedAt,
-      deletedAt: random() < DELETED_SHARE ? updatedAt : null
+      deletedAt: random() < DELETED_SHARE ? updatedAt : null,
+      // Created by the built-in local user, outside any project, as tasks made with AUTH=off are.
+      projectId: null,
+      createdBy: LOCAL_USER_ID
     }
     // Created (1), edited once if it ever changed, deleted as its last change.
     yield { ...task, version: 1 + (updatedAt > createdAt ? 1 : 0) + (task.deletedAt === null ? 0 : 1) }

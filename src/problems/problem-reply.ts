@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { BODY_LIMIT_BYTES } from '../http-limits.js'
 import type { Problem, ProblemFieldError } from '../schemas/problem.js'
 import { StorageUnavailableError, type StorageFault } from '../db/storage-unavailable-error.js'
+import { OAuthError } from './oauth-error.js'
 import { ProblemError } from './problem-error.js'
 import { PROBLEM_TYPES, type ProblemKind } from './problem-types.js'
 import { validationProblem } from './validation-problem.js'
@@ -46,6 +47,10 @@ export function replyWithProblem (error: unknown, request: FastifyRequest, reply
     detail: problem.detail,
     instance: requestPath(request),
     ...(problem.errors === undefined ? {} : { errors: problem.errors })
+  }
+  if (problem instanceof OAuthError) {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+    return reply.code(status).type('application/json').send({ error: problem.code, error_description: problem.detail, ...body })
   }
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
 }

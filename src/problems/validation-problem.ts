@@ -46,6 +46,11 @@ export function queryParameterProblem (name: string, detail: string): ProblemErr
   return new ProblemError('validation', `Invalid ${PART_NAMES.querystring}: ${name} ${detail}.`, [{ parameter: name, detail }])
 }
 
+/** The validation problem for one top-level body field that the schema alone cannot judge. */
+export function bodyFieldProblem (name: string, detail: string): ProblemError {
+  return new ProblemError('validation', `Invalid ${PART_NAMES.body}: ${name} ${detail}.`, [{ pointer: `#/${name}`, detail }])
+}
+
 function locate (error: FastifySchemaValidationError, noun: 'field' | 'parameter'): LocatedAjvError {
   const segments = error.instancePath.split('/').slice(1).map(unescapePointerSegment)
   const params = error.params as Record<string, unknown>

@@ -12,7 +12,7 @@ const Health = Type.Object({
 
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/health', {
-    config: { rateLimit: false },
+    config: { rateLimit: false, access: 'public' },
     schema: {
       operationId: 'getHealth',
       summary: 'Check health',

@@ -1,8 +1,17 @@
 import { Problem, ProblemFieldError } from './problem.js'
+import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, ProjectRole, ProjectUpdate } from './project.js'
 import { Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
+import { OAuthError, PersonalToken, PersonalTokenCreate, PersonalTokenCreated, PersonalTokenList, ScopeName, TokenRequest, TokenResponse } from './token.js'
+import { User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } from './user.js'
 
 /**
  * The schemas registered with `fastify.addSchema`: routes reach them by `$ref`
  * and the OpenAPI document lists them as named components.
  */
-export const sharedSchemas = [TaskStatus, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList, ProblemFieldError, Problem]
+export const sharedSchemas = [
+  TaskStatus, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
+  ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
+  UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList,
+  ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,
+  ProblemFieldError, Problem
+]

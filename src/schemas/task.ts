@@ -1,6 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Page, PagingParameters } from './page.js'
+import { Slug } from './project.js'
 import { NO_LONE_SURROGATE, NO_NUL, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
+import { Timestamp } from './timestamp.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
+import { Username } from './user.js'
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'done', 'cancelled'] as const
 export const DEFAULT_STATUS = 'pending'
@@ -27,7 +31,7 @@ const Title = Type.String({
 const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters (no unpaired surrogate), or null.` })
 const Priority = Type.Integer({ minimum: 1, maximum: 5, description: 'From 1 (highest) to 5 (lowest).' })
 const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters (no unpaired surrogate), or null.` })
-const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 UTC timestamp with milliseconds.', examples: ['2026-11-21T04:20:18.083Z'] })
+const ProjectSlug = Nullable(Slug, { description: 'The slug of the project the task belongs to, or null for a task of its creator\'s own.' })
 
 export const Task = Type.Object({
   id: TaskId,
@@ -36,6 +40,8 @@ export const Task = Type.Object({
   status: Ref(TaskStatus),
   priority: Priority,
   assignee: Assignee,
+  project: ProjectSlug,
+  created_by: { ...Username, description: 'The username of whoever created the task. Read-only.' },
   created_at: Timestamp,
   updated_at: Timestamp,
   deleted_at: Nullable(Timestamp, { description: 'When the task was soft-deleted, or null.' }),
@@ -52,7 +58,8 @@ const WholeTaskFields = {
   description: Type.Optional(Description),
   status: Type.Optional(Ref(TaskStatus, { default: DEFAULT_STATUS })),
   priority: Type.Optional(Type.Integer({ ...Priority, default: DEFAULT_PRIORITY })),
-  assignee: Type.Optional(Assignee)
+  assignee: Type.Optional(Assignee),
+  project: Type.Optional(ProjectSlug)
 }
 
 export const TaskCreate = Type.Object(WholeTaskFields, {
@@ -66,7 +73,7 @@ export type TaskCreate = Static<typeof TaskCreate>
 export const TaskReplace = Type.Object(WholeTaskFields, {
   $id: 'TaskReplace',
   title: 'TaskReplace',
-  description: 'Every writable field of a task: a field left out returns to its default (description and assignee null, status pending, priority 2). Fields not listed here are rejected.',
+  description: 'Every writable field of a task: a field left out returns to its default (description, assignee and project null, status pending, priority 2). Fields not listed here are rejected.',
   additionalProperties: false
 })
 export type TaskReplace = Static<typeof TaskReplace>
@@ -78,7 +85,8 @@ export function withDefaults (input: TaskCreate): Required<TaskUpdate> {
     description: input.description ?? null,
     status: input.status ?? DEFAULT_STATUS,
     priority: input.priority ?? DEFAULT_PRIORITY,
-    assignee: input.assignee ?? null
+    assignee: input.assignee ?? null,
+    project: input.project ?? null
   }
 }
 
@@ -87,46 +95,31 @@ export const TaskUpdate = Type.Object({
   description: Type.Optional(Description),
   status: Type.Optional(Ref(TaskStatus)),
   priority: Type.Optional(Priority),
-  assignee: Type.Optional(Assignee)
+  assignee: Type.Optional(Assignee),
+  project: Type.Optional(ProjectSlug)
 }, {
   $id: 'TaskUpdate',
   title: 'TaskUpdate',
-  description: 'The fields to change; fields left out keep their value. `null` clears description or assignee.',
+  description: 'The fields to change; fields left out keep their value. `null` clears description or assignee, or takes the task out of its project. Moving a task needs editor rights in both projects.',
   additionalProperties: false
 })
 export type TaskUpdate = Static<typeof TaskUpdate>
 
-export const TaskList = Type.Object({
-  items: Type.Array(Ref(Task)),
-  total: Type.Integer({ minimum: 0, description: 'How many tasks match the filters, over all pages.' }),
-  limit: Type.Integer({ minimum: 1 }),
-  offset: Type.Integer({ minimum: 0 }),
-  has_more: Type.Boolean({ description: 'Whether tasks remain after this page.' }),
-  next_cursor: Nullable(Type.String(), { description: 'Pass as `cursor` for the next page; null on the last page. The `Link` header has the whole URL.' })
-}, { $id: 'TaskList', title: 'TaskList', additionalProperties: false })
+export const TaskList = Page(Ref(Task), { $id: 'TaskList', description: 'One page of the tasks you can see that match the filters.' })
 export type TaskList = Static<typeof TaskList>
-
-// Room for the longest title a cursor can hold, encoded.
-const CURSOR_MAX_LENGTH = 2048
 
 export const TASK_SORT_FIELDS = ['created_at', 'priority', 'title'] as const
 export const SORT_ORDERS = ['asc', 'desc'] as const
 
 export const TaskListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size.' }),
-  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'How many matching tasks to skip. Not with `cursor`.' }),
-  cursor: Type.Optional(Type.String({
-    minLength: 1,
-    maxLength: CURSOR_MAX_LENGTH,
-    pattern: '^[A-Za-z0-9_.-]+$',
-    description: 'Start just after the last task of a previous page: its `next_cursor`. Stays correct while tasks change between pages. Only with the same filters and sort it came from; not with `offset`.'
-  })),
+  ...PagingParameters,
   updated_since: Type.Optional(Type.String({
     format: 'date-time',
     description: 'Only tasks changed at or after this RFC 3339 time. With `include_deleted=true`, tasks deleted since are listed too.'
   })),
   status: Type.Optional(Ref(TaskStatus, { description: 'Only tasks with this status.' })),
   priority: Type.Optional(Type.Integer({ ...Priority, description: 'Only tasks with this priority.' })),
+  project: Type.Optional({ ...Slug, description: 'Only tasks of this project (its slug).' }),
   sort_by: StringEnum(TASK_SORT_FIELDS, { default: 'created_at', description: 'Sort field; ties are broken by id in the same direction.' }),
   sort_order: StringEnum(SORT_ORDERS, { default: 'desc' }),
   include_deleted: Type.Boolean({ default: false, description: 'Also list soft-deleted tasks.' }),

@@ -93,13 +93,13 @@ t.test('every task operation is documented for generated clients', async (t) => 
     const [method, path] = TASK_OPERATIONS[operationId]
     return Object.keys(document.paths[path][method].responses).sort()
   }
-  t.same(statuses('createTask'), ['201', '400', '409', '413', '415', '422', '429', '500', '503'])
-  t.same(statuses('listTasks'), ['200', '422', '429', '500', '503'])
-  t.same(statuses('getTask'), ['200', '304', '400', '404', '422', '429', '500', '503'])
-  t.same(statuses('updateTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
-  t.same(statuses('replaceTask'), ['200', '400', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
-  t.same(statuses('deleteTask'), ['204', '400', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
-  t.same(statuses('restoreTask'), ['200', '400', '404', '409', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('createTask'), ['201', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503'])
+  t.same(statuses('listTasks'), ['200', '401', '403', '422', '429', '500', '503'])
+  t.same(statuses('getTask'), ['200', '304', '400', '401', '403', '404', '422', '429', '500', '503'])
+  t.same(statuses('updateTask'), ['200', '400', '401', '403', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('replaceTask'), ['200', '400', '401', '403', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('deleteTask'), ['204', '400', '401', '403', '404', '412', '413', '415', '422', '428', '429', '500', '503'])
+  t.same(statuses('restoreTask'), ['200', '400', '401', '403', '404', '409', '412', '413', '415', '422', '428', '429', '500', '503'])
   t.match(document.paths['/tasks'].get.responses['503'].description, /Storage unavailable, or server overloaded, or shutting down/)
 })
 
@@ -179,7 +179,7 @@ t.test('an enum is one enum, never an anyOf of literals', async (t) => {
 t.test('list parameters are documented with their defaults and are optional', async (t) => {
   const document = await openApiDocument(t)
   const parameters = document.paths['/tasks'].get.parameters as Json[]
-  t.same(parameters.map((parameter) => parameter.name).sort(), ['cursor', 'include_deleted', 'limit', 'offset', 'priority', 'q', 'sort_by', 'sort_order', 'status', 'updated_since'])
+  t.same(parameters.map((parameter) => parameter.name).sort(), ['cursor', 'include_deleted', 'limit', 'offset', 'priority', 'project', 'q', 'sort_by', 'sort_order', 'status', 'updated_since'])
   t.ok(parameters.every((parameter) => parameter.in === 'query' && parameter.required === false))
   t.match(parameters.find((parameter) => parameter.name === 'limit'), { schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   t.match(parameters.find((parameter) => parameter.name === 'sort_by'), { schema: { enum: ['created_at', 'priority', 'title'], default: 'created_at' } })

@@ -11,11 +11,16 @@ import type { SqliteConnection } from './sqlite-database.js'
  */
 export function createSqliteIdempotencyRepository (db: SqliteConnection, write: GroupCommit) {
   const find = db.select().from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.key, sql.placeholder('key')), gt(idempotencyKeys.expiresAt, sql.placeholder('now'))))
+    .where(and(
+      eq(idempotencyKeys.userId, sql.placeholder('userId')),
+      eq(idempotencyKeys.key, sql.placeholder('key')),
+      gt(idempotencyKeys.expiresAt, sql.placeholder('now'))
+    ))
     .prepare()
   // A key still present has expired (a live one is replayed, never written
   // again), so the new response replaces it.
   const insert = db.insert(idempotencyKeys).values({
+    userId: sql.placeholder('userId'),
     key: sql.placeholder('key'),
     fingerprint: sql.placeholder('fingerprint'),
     status: sql.placeholder('status'),
@@ -24,7 +29,7 @@ export function createSqliteIdempotencyRepository (db: SqliteConnection, write: 
     body: sql.placeholder('body'),
     expiresAt: sql.placeholder('expiresAt')
   }).onConflictDoUpdate({
-    target: idempotencyKeys.key,
+    target: [idempotencyKeys.userId, idempotencyKeys.key],
     set: {
       fingerprint: sql`excluded.fingerprint`,
       status: sql`excluded.status`,
@@ -37,8 +42,8 @@ export function createSqliteIdempotencyRepository (db: SqliteConnection, write: 
   const purge = db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql.placeholder('now'))).prepare()
 
   const repository: IdempotencyRepository = {
-    async find (key, now) {
-      return find.get({ key, now })
+    async find (userId, key, now) {
+      return find.get({ userId, key, now })
     },
     async purgeExpired (now) {
       return write(() => purge.run({ now }).changes)

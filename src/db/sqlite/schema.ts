@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
+import { USER_ROLES } from '../../schemas/user.js'
+import { LOCAL_USER_ID } from '../local-user.js'
 
 // Timestamps are milliseconds since the Unix epoch: compact, exact to the
 // millisecond the API shows, and ordered as numbers.
@@ -16,7 +19,13 @@ export const tasks = sqliteTable('tasks', {
   deletedAt: integer('deleted_at'),
   // 1 on create, one more on every change (delete and restore included): the
   // ETag is made from it, and If-Match compares it.
-  version: integer('version').notNull().default(1)
+  version: integer('version').notNull().default(1),
+  // The project the task belongs to; null for a task of its creator's own.
+  projectId: integer('project_id').references(() => projects.id),
+  // Who created it. No REFERENCES: SQLite cannot add a column that has one
+  // and a default, and the default gives the tasks made before users existed
+  // to the built-in local user (users are never deleted).
+  createdBy: integer('created_by').notNull().default(LOCAL_USER_ID)
   // Constraints and indexes are read by drizzle-kit when it generates the
   // migrations, never at run time; test/db/sqlite/schema.test.ts checks that
   // the migrations match them.
@@ -40,7 +49,9 @@ export const tasks = sqliteTable('tasks', {
   index('tasks_priority_idx').on(table.priority, table.id, table.deletedAt),
   index('tasks_status_priority_idx').on(table.status, table.priority, table.id, table.deletedAt),
   // updated_since: incremental sync reads the recently changed tasks only.
-  index('tasks_updated_at_idx').on(table.updatedAt, table.id, table.deletedAt)
+  index('tasks_updated_at_idx').on(table.updatedAt, table.id, table.deletedAt),
+  // What a member can see: a project's tasks, and their own tasks outside any project.
+  index('tasks_project_created_by_idx').on(table.projectId, table.createdBy)
 ])
 /* c8 ignore stop */
 
@@ -56,10 +67,12 @@ export const taskCounts = sqliteTable('task_counts', {
   /* c8 ignore next */
 }, (table) => [primaryKey({ columns: [table.status, table.priority, table.deleted] })])
 
-// The first response to each Idempotency-Key, written in the same transaction
-// as the change it reports, and replayed for repeats until it expires.
+// The first response to each Idempotency-Key of each user, written in the
+// same transaction as the change it reports, and replayed for repeats until
+// it expires.
 export const idempotencyKeys = sqliteTable('idempotency_keys', {
-  key: text('key').primaryKey(),
+  userId: integer('user_id').notNull().references(() => users.id),
+  key: text('key').notNull(),
   // Method, path and body of the first request: a repeat must match it.
   fingerprint: text('fingerprint').notNull(),
   status: integer('status').notNull(),
@@ -68,4 +81,100 @@ export const idempotencyKeys = sqliteTable('idempotency_keys', {
   body: text('body').notNull(),
   expiresAt: integer('expires_at').notNull()
   /* c8 ignore next */
-}, (table) => [index('idempotency_keys_expires_at_idx').on(table.expiresAt)])
+}, (table) => [primaryKey({ columns: [table.userId, table.key] }), index('idempotency_keys_expires_at_idx').on(table.expiresAt)])
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  // Always lowercase, so unique without regard to case.
+  username: text('username').notNull(),
+  email: text('email'),
+  displayName: text('display_name').notNull(),
+  role: text('role', { enum: USER_ROLES }).notNull(),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  // An Argon2id hash; null for a user who cannot sign in (the built-in local user).
+  passwordHash: text('password_hash'),
+  // One more on every password change and every disabling: each token records
+  // the generation it was issued under, and works only while it is current.
+  credentialsGeneration: integer('credentials_generation').notNull().default(1),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  uniqueIndex('users_username_idx').on(table.username),
+  uniqueIndex('users_email_idx').on(sql`lower(${table.email})`),
+  check('users_username_lowercase', sql`${table.username} = lower(${table.username})`),
+  check('users_role_known', sql`${table.role} IN (${sql.raw(USER_ROLES.map((role) => `'${role}'`).join(', '))})`)
+])
+/* c8 ignore stop */
+
+// Personal access tokens: only a SHA-256 of each is kept (the token itself is
+// 32 random bytes, so a fast hash is enough; it is shown once, when made).
+export const personalTokens = sqliteTable('personal_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  // Space-separated.
+  scopes: text('scopes').notNull(),
+  credentialsGeneration: integer('credentials_generation').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at')
+  /* c8 ignore next */
+}, (table) => [uniqueIndex('personal_tokens_token_hash_idx').on(table.tokenHash), index('personal_tokens_user_idx').on(table.userId)])
+
+// Refresh tokens, hashed like personal tokens. Each use replaces a token by a
+// new one of the same family; a token used twice revokes its whole family.
+export const refreshTokens = sqliteTable('refresh_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  userId: integer('user_id').notNull().references(() => users.id),
+  family: text('family').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  scopes: text('scopes').notNull(),
+  credentialsGeneration: integer('credentials_generation').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  revokedAt: integer('revoked_at')
+  /* c8 ignore next */
+}, (table) => [
+  uniqueIndex('refresh_tokens_token_hash_idx').on(table.tokenHash),
+  index('refresh_tokens_family_idx').on(table.family),
+  index('refresh_tokens_expires_at_idx').on(table.expiresAt)
+])
+
+export const projects = sqliteTable('projects', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  slug: text('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+  /* c8 ignore next */
+}, (table) => [uniqueIndex('projects_slug_idx').on(table.slug)])
+
+export const projectMembers = sqliteTable('project_members', {
+  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  userId: integer('user_id').notNull().references(() => users.id),
+  role: text('role', { enum: PROJECT_ROLES }).notNull()
+  /* c8 ignore start */
+}, (table) => [
+  primaryKey({ columns: [table.projectId, table.userId] }),
+  // The projects of a user, for what they can see.
+  index('project_members_user_idx').on(table.userId, table.projectId),
+  check('project_members_role_known', sql`${table.role} IN (${sql.raw(PROJECT_ROLES.map((role) => `'${role}'`).join(', '))})`)
+])
+/* c8 ignore stop */
+
+// The slugs a project had before it was renamed: they answer with a redirect
+// until another project takes them.
+export const projectSlugRedirects = sqliteTable('project_slug_redirects', {
+  slug: text('slug').primaryKey(),
+  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' })
+})
+
+// Secrets the server generates once and keeps (the JWT signing key when
+// JWT_SECRET is not set), so that every restart and instance shares them.
+export const serverSecrets = sqliteTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull()
+})

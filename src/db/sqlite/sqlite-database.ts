@@ -6,9 +6,13 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
 import { createGroupCommit } from './group-commit.js'
 import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
+import { createSqliteProjectRepository } from './project-repository.js'
 import { tasks } from './schema.js'
+import { createSqliteSecretRepository } from './secret-repository.js'
 import { reportingStorageFaults } from './storage-faults.js'
 import { createSqliteTaskRepository } from './task-repository.js'
+import { createSqliteTokenRepository } from './token-repository.js'
+import { createSqliteUserRepository } from './user-repository.js'
 import { MIGRATIONS_FOLDER } from '../../project-files.js'
 import { ASSIGNEE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 
@@ -75,6 +79,10 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     connection: db,
     tasks: reportingStorageFaults(createSqliteTaskRepository(db, write, idempotency.save)),
     idempotency: reportingStorageFaults(idempotency.repository),
+    users: reportingStorageFaults(createSqliteUserRepository(db, write)),
+    tokens: reportingStorageFaults(createSqliteTokenRepository(db, write)),
+    projects: reportingStorageFaults(createSqliteProjectRepository(db, write)),
+    secrets: reportingStorageFaults(createSqliteSecretRepository(db, write)),
     ping,
     async close () {
       if (client.open) client.close()

@@ -1,9 +1,11 @@
 import { and, asc, desc, eq, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { ListPosition, StoredResponse, TaskPage, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
+import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
 import { withDefaults, type Task, type TaskListQuery, type TaskUpdate } from '../../schemas/task.js'
 import { isoTimestamp, timestampOf } from '../iso-timestamp.js'
+import type { Viewer } from '../viewer.js'
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { GroupCommit } from './group-commit.js'
-import { taskCounts, tasks, type TaskRow } from './schema.js'
+import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users, type TaskRow } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 import { searchMatchExpression, TRIGRAM_LENGTH } from './search-match.js'
 
@@ -17,29 +19,92 @@ const placeholder = (name: string) => sql.placeholder(name)
 /** A placeholder where drizzle's `set()` wants an SQL value. */
 const value = (name: string) => sql`${sql.placeholder(name)}`
 
+/** What a viewer may do with a task or a project: nothing (it is not there for them), read, or write. */
+const NONE = 0
+const READ = 1
+const WRITE = 2
+
+/** The viewer's access to the project with id `projectId`: admins write; members by role. */
+const projectAccess = (projectId: AnySQLiteColumn) => sql<number>`CASE WHEN ${placeholder('admin')} = 1 THEN ${WRITE} ELSE coalesce(
+  (SELECT CASE ${projectMembers.role} WHEN 'viewer' THEN ${READ} ELSE ${WRITE} END FROM ${projectMembers}
+   WHERE ${projectMembers.projectId} = ${projectId} AND ${projectMembers.userId} = ${placeholder('viewer')}), ${NONE}) END`
+/** The viewer's access to the task of the row: a task outside projects is its creator's alone. */
+const taskAccess = sql<number>`CASE WHEN ${tasks.projectId} IS NULL
+  THEN CASE WHEN ${placeholder('admin')} = 1 OR ${tasks.createdBy} = ${placeholder('viewer')} THEN ${WRITE} ELSE ${NONE} END
+  ELSE ${projectAccess(tasks.projectId)} END`
+/** Whether a member may see the task of the row (admins see every task). */
+const memberSees = sql`((${tasks.projectId} IS NULL AND ${tasks.createdBy} = ${placeholder('viewer')})
+  OR ${tasks.projectId} IN (SELECT ${projectMembers.projectId} FROM ${projectMembers} WHERE ${projectMembers.userId} = ${placeholder('viewer')}))`
+
+/**
+ * A task row with what the API shows of its references: the project's slug
+ * and the creator's username, read with the row (scalar subqueries, so they
+ * never change how SQLite plans the row's own query).
+ */
+const TASK_COLUMNS = {
+  id: tasks.id,
+  title: tasks.title,
+  description: tasks.description,
+  status: tasks.status,
+  priority: tasks.priority,
+  assignee: tasks.assignee,
+  createdAt: tasks.createdAt,
+  updatedAt: tasks.updatedAt,
+  deletedAt: tasks.deletedAt,
+  version: tasks.version,
+  projectId: tasks.projectId,
+  createdBy: tasks.createdBy,
+  projectSlug: sql<string | null>`(SELECT ${projects.slug} FROM ${projects} WHERE ${projects.id} = ${tasks.projectId})`,
+  creator: sql<string>`(SELECT ${users.username} FROM ${users} WHERE ${users.id} = ${tasks.createdBy})`
+}
+
+/** A task row with its project's slug and its creator's username. */
+interface TaskRecord extends TaskRow {
+  projectSlug: string | null
+  creator: string
+}
+
+/** A task as a write reads it: with the viewer's access. */
+interface AccessedRecord extends TaskRecord {
+  access: number
+}
+
 /**
  * Tasks in SQLite. Every statement is prepared once, with placeholders; the
- * list has one statement per shape (filters present, sort, search, paging),
- * so that SQLite plans each shape on the index made for it. Rows are read as
- * arrays (drizzle's `values()`) and turned into tasks in one step. Writes go
- * through group commit; a write checks its precondition and stores its
- * idempotent response (`saveResponse`) in its own transaction.
+ * list has one statement per shape (filters present, sort, search, paging,
+ * whose tasks), so that SQLite plans each shape on the index made for it.
+ * Rows are read as arrays (drizzle's `values()`) and turned into tasks in one
+ * step. Writes go through group commit; a write reads the viewer's access,
+ * checks its precondition and stores its idempotent response
+ * (`saveResponse`) in its own transaction.
  */
 export function createSqliteTaskRepository (
   db: SqliteConnection,
   write: GroupCommit,
   saveResponse: (response: StoredResponse) => void
 ): TaskRepository {
-  const findLive = db.select().from(tasks)
-    .where(and(eq(tasks.id, placeholder('id')), isNull(tasks.deletedAt)))
+  const accessed = { ...TASK_COLUMNS, access: taskAccess }
+  const findLive = db.select(accessed).from(tasks)
+    .where(and(eq(tasks.id, placeholder('id')), isNull(tasks.deletedAt), sql`${taskAccess} > ${NONE}`))
     .prepare()
-  const findAny = db.select().from(tasks).where(eq(tasks.id, placeholder('id'))).prepare()
+  const findAny = db.select(accessed).from(tasks)
+    .where(and(eq(tasks.id, placeholder('id')), sql`${taskAccess} > ${NONE}`))
+    .prepare()
+  // A project by its slug, or by an old slug it answers to, with the viewer's access to it.
+  const projectColumns = { id: projects.id, slug: projects.slug, access: projectAccess(projects.id) }
+  const projectBySlug = db.select(projectColumns).from(projects).where(eq(projects.slug, placeholder('slug'))).prepare()
+  const projectByOldSlug = db.select(projectColumns).from(projectSlugRedirects)
+    .innerJoin(projects, eq(projects.id, projectSlugRedirects.projectId))
+    .where(eq(projectSlugRedirects.slug, placeholder('slug')))
+    .prepare()
   const insert = db.insert(tasks).values({
     title: placeholder('title'),
     description: placeholder('description'),
     status: placeholder('status'),
     priority: placeholder('priority'),
     assignee: placeholder('assignee'),
+    projectId: placeholder('projectId'),
+    createdBy: placeholder('viewer'),
     createdAt: placeholder('now'),
     updatedAt: placeholder('now'),
     version: 1
@@ -50,6 +115,7 @@ export function createSqliteTaskRepository (
     status: value('status'),
     priority: value('priority'),
     assignee: value('assignee'),
+    projectId: value('projectId'),
     updatedAt: value('updatedAt'),
     version: value('version')
   }).where(eq(tasks.id, placeholder('id'))).returning().prepare()
@@ -66,38 +132,59 @@ export function createSqliteTaskRepository (
     ))
     .prepare()
 
-  const tasksByIds = db.select().from(tasks)
+  const tasksByIds = db.select(TASK_COLUMNS).from(tasks)
     .where(sql`${tasks.id} IN (SELECT value FROM json_each(${placeholder('ids')}))`)
     .prepare()
   // The tasks the trigram index finds for a search term.
-  const searchHits = db.select({ id: sql<number>`rowid`.as('hit_id') })
+  const searchHits = db.select({ id: sql<number>`rowid`.as('candidate_id') })
     .from(sql`tasks_search`)
     .where(sql`tasks_search MATCH ${placeholder('match')}`)
-    .as('hits')
+    .as('candidates')
+  // The tasks of one project; for a member, only if they are one of its members.
+  const projectTasks = db.select({ id: sql<number>`${tasks.id}`.as('candidate_id') }).from(tasks)
+    .where(eq(tasks.projectId, placeholder('projectId')))
+    .as('candidates')
+  const memberProjectTasks = db.select({ id: sql<number>`${tasks.id}`.as('candidate_id') }).from(projectMembers)
+    .crossJoin(tasks)
+    .where(and(
+      eq(projectMembers.userId, placeholder('viewer')),
+      eq(projectMembers.projectId, placeholder('projectId')),
+      eq(tasks.projectId, projectMembers.projectId)
+    ))
+    .as('candidates')
+  // Every task a member can see: their own outside projects, and their projects' tasks.
+  const memberTasks = db.select({ id: sql<number>`${tasks.id}`.as('candidate_id') }).from(tasks)
+    .where(and(isNull(tasks.projectId), eq(tasks.createdBy, placeholder('viewer'))))
+    .unionAll(db.select({ id: sql<number>`${tasks.id}`.as('candidate_id') }).from(projectMembers)
+      .crossJoin(tasks)
+      .where(and(eq(projectMembers.userId, placeholder('viewer')), eq(tasks.projectId, projectMembers.projectId))))
+    .as('candidates')
 
   /** The reader of one list shape: prepared once, run inside a read transaction. */
   const prepareReader = (shape: ListShape): (values: ListValues) => TaskPage => {
     const where = listFilter(shape)
+    const candidates = candidatesOf(shape)
 
-    if (shape.search === 'indexed') {
+    if (candidates !== undefined) {
       // Cursor paging starts just after the last task of the previous page, in sort order.
       const pageWhere = shape.after ? and(where, afterPosition(shape, 'after')) : where
-      // Start from the tasks the trigram index finds and read each once
-      // (CROSS JOIN fixes that order, so SQLite never walks a whole sort index
-      // looking for them); the page's ids come with the count of all matches
-      // (a window over the sorted ids), and only the page's rows are read
-      // whole. The cost follows the number of matches, never the size of the
-      // table, and the matches never leave SQLite.
+      // Start from the candidates and read each once (CROSS JOIN fixes that
+      // order, so SQLite never walks a whole sort index looking for them):
+      // the tasks the trigram index finds, or those the viewer can see. The
+      // page's ids come with the count of all matches (a window over the
+      // sorted ids), and only the page's rows are read whole. The cost follows
+      // the number of candidates, never the size of the table, and the
+      // matches never leave SQLite.
       const matching = db.select({ id: tasks.id, total: sql<number>`count(*) OVER ()` })
-        .from(searchHits).crossJoin(tasks)
-        .where(and(eq(tasks.id, searchHits.id), pageWhere))
+        .from(candidates).crossJoin(tasks)
+        .where(and(eq(tasks.id, candidates.id), pageWhere))
         .orderBy(...sortOrder(shape))
         .limit(placeholder('limit'))
         .offset(placeholder('offset'))
         .prepare()
       const countMatching = db.select({ total: sql<number>`count(*)` })
-        .from(searchHits).crossJoin(tasks)
-        .where(and(eq(tasks.id, searchHits.id), where))
+        .from(candidates).crossJoin(tasks)
+        .where(and(eq(tasks.id, candidates.id), where))
         .prepare()
       return (values) => {
         const page = matching.values(values) as Array<[number, number]>
@@ -105,8 +192,8 @@ export function createSqliteTaskRepository (
         const windowTotal = shape.after ? undefined : page[0]?.[1]
         const total = windowTotal ?? (countMatching.values(values) as Array<[number]>)[0]?.[0] as number
         const pageIds = page.slice(0, values.limit - 1).map(([id]) => id)
-        const rows = new Map(tasksByIds.values({ ids: JSON.stringify(pageIds) }).map((row) => [row[0], rowFrom(row)]))
-        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRow)), total, hasMore: page.length === values.limit }
+        const rows = new Map(tasksByIds.values({ ids: JSON.stringify(pageIds) }).map((row) => [row[0], recordFrom(row)]))
+        return { items: pageIds.map((id) => toTask(rows.get(id) as TaskRecord)), total, hasMore: page.length === values.limit }
       }
     }
 
@@ -122,13 +209,24 @@ export function createSqliteTaskRepository (
       // When nothing matches (a short search term no task holds), the page
       // would read every row a second time to find nothing: it is skipped.
       const rows = total === 0 ? [] : pageRows(values)
-      const items = rows.slice(0, values.limit - 1).map((row) => toTask(rowFrom(row)))
+      const items = rows.slice(0, values.limit - 1).map((row) => toTask(recordFrom(row)))
       return { items, total, hasMore: rows.length === values.limit }
     }
   }
+  /**
+   * Where a list shape starts: the trigram index's candidates for a search of
+   * 3 or more characters, else the tasks of a project or those a member can
+   * see; undefined when an administrator's list walks a sort index of the
+   * whole table.
+   */
+  const candidatesOf = (shape: ListShape) => {
+    if (shape.search === 'indexed') return searchHits
+    if (shape.project) return shape.viewer === 'member' ? memberProjectTasks : projectTasks
+    return shape.viewer === 'member' ? memberTasks : undefined
+  }
   /** A page in the shape's order from an offset. */
   const prepareRows = (where: SQL | undefined, shape: ListShape) => {
-    const rows = db.select().from(tasks).where(where).orderBy(...sortOrder(shape))
+    const rows = db.select(TASK_COLUMNS).from(tasks).where(where).orderBy(...sortOrder(shape))
       .limit(placeholder('limit'))
       .offset(placeholder('offset'))
       .prepare()
@@ -158,84 +256,139 @@ export function createSqliteTaskRepository (
     }
     return reader
   }
-  // One read transaction, so the page and the total see the same rows.
-  const readPage = db.$client.transaction((reader: ReturnType<typeof prepareReader>, values: ListValues) => reader(values))
+
+  /** The project a write or a filter names, if the viewer can see it: its id, current slug and the viewer's access. */
+  const projectNamed = (viewer: Viewer, slug: string) => {
+    const values = { ...viewing(viewer), slug }
+    const project = projectBySlug.get(values) ?? projectByOldSlug.get(values)
+    return project === undefined || project.access === NONE ? undefined : project
+  }
+  /** The project a task is to be put in: null for none, or one the viewer may write to. */
+  const targetProject = (viewer: Viewer, slug: string | null): { id: number, slug: string } | null | TaskProjectRefusal => {
+    if (slug === null) return null
+    const project = projectNamed(viewer, slug)
+    if (project === undefined) return 'project-not-found'
+    return project.access === WRITE ? project : 'project-forbidden'
+  }
+
+  // One read transaction, so the project, the page and the total see the same rows.
+  const readPage = db.$client.transaction((viewer: Viewer, query: TaskListQuery, after: ListPosition | undefined) => {
+    const project = query.project === undefined ? undefined : projectNamed(viewer, query.project)
+    if (query.project !== undefined && project === undefined) return 'project-not-found'
+    const shape = listShape(viewer, query, after)
+    return readerFor(shape)({
+      ...viewing(viewer),
+      projectId: project?.id ?? null,
+      status: query.status ?? null,
+      priority: query.priority ?? null,
+      includeDeleted: query.include_deleted ? 1 : 0,
+      pattern: shape.search === 'none' ? null : likePattern(query.q as string),
+      match: shape.search === 'indexed' ? searchMatchExpression(query.q as string) : null,
+      updatedSince: query.updated_since === undefined ? null : timestampOf(query.updated_since),
+      afterValue: after?.value ?? null,
+      afterId: after?.id ?? null,
+      // One more than the page, to tell whether another page follows.
+      limit: query.limit + 1,
+      offset: after === undefined ? query.offset : 0
+    })
+  })
 
   /** The task a write answers with, its idempotent response stored first when there is one. */
-  const answer = (task: Task, respond: WriteOptions['respond']): Task => {
+  const answer = (record: TaskRecord, respond: WriteOptions['respond']): Task => {
+    const task = toTask(record)
     if (respond !== undefined) saveResponse(respond(task))
     return task
   }
 
-  /** Runs a change to one task, if it exists and its precondition holds, and stores its response with it. */
+  /**
+   * Runs a change to one task: if the viewer sees it, may change it, and
+   * `plan` accepts, and if its precondition holds; the change and its
+   * stored response are one transaction.
+   */
   const change = (
     find: typeof findLive,
+    viewer: Viewer,
     id: number,
     { precondition, respond }: WriteOptions,
-    apply: (current: TaskRow) => TaskRow
+    plan: (current: AccessedRecord) => (() => TaskRecord) | WriteRefusal
   ): Promise<Task | WriteRefusal> => write(() => {
-    const current = firstRow(find.values({ id }))
-    if (current === undefined) return 'not-found'
+    const [values] = find.values({ ...viewing(viewer), id })
+    if (values === undefined) return 'not-found'
+    const current = { ...recordFrom(values), access: values[TASK_COLUMN_COUNT] as number }
+    if (current.access !== WRITE) return 'forbidden'
+    const apply = plan(current)
+    if (typeof apply === 'string') return apply
     if (precondition !== undefined && !precondition(current)) return 'precondition-failed'
-    return answer(toTask(apply(current)), respond)
+    return answer(apply(), respond)
   })
+  /** The row a write returned (RETURNING, the table's columns), with the references the API shows. */
+  const returned = (rows: unknown[][], projectSlug: string | null, creator: string): TaskRecord =>
+    recordFrom([...rows[0] as unknown[], projectSlug, creator])
 
   return {
-    async create (input, { respond } = {}) {
-      return write(() => answer(toTask(firstRow(insert.values({ ...withDefaults(input), now: Date.now() })) as TaskRow), respond))
-    },
-
-    async findById (id) {
-      const row = firstRow(findLive.values({ id }))
-      return row === undefined ? undefined : toTask(row)
-    },
-
-    async list (query, after) {
-      const shape = listShape(query, after)
-      return readPage(readerFor(shape), {
-        status: query.status ?? null,
-        priority: query.priority ?? null,
-        includeDeleted: query.include_deleted ? 1 : 0,
-        pattern: shape.search === 'none' ? null : likePattern(query.q as string),
-        match: shape.search === 'indexed' ? searchMatchExpression(query.q as string) : null,
-        updatedSince: query.updated_since === undefined ? null : timestampOf(query.updated_since),
-        afterValue: after?.value ?? null,
-        afterId: after?.id ?? null,
-        // One more than the page, to tell whether another page follows.
-        limit: query.limit + 1,
-        offset: after === undefined ? query.offset : 0
+    async create (viewer, input, { respond } = {}) {
+      return write(() => {
+        const project = targetProject(viewer, input.project ?? null)
+        if (typeof project === 'string') return project
+        const rows = insert.values({ ...withDefaults(input), projectId: project?.id ?? null, viewer: viewer.userId, now: Date.now() })
+        return answer(returned(rows, project?.slug ?? null, viewer.username), respond)
       })
     },
 
-    async update (id, changes, options = {}) {
-      return change(findLive, id, options, (current) => {
-        const next = { ...current }
-        for (const [field, value] of Object.entries(changes) as Array<[keyof TaskUpdate, never]>) {
-          if (value !== undefined) next[field] = value
+    async findById (viewer, id) {
+      const [values] = findLive.values({ ...viewing(viewer), id })
+      return values === undefined ? undefined : toTask(recordFrom(values))
+    },
+
+    async list (viewer, query, after) {
+      return readPage(viewer, query, after)
+    },
+
+    async update (viewer, id, changes, options = {}) {
+      return change(findLive, viewer, id, options, (current) => {
+        const project = changes.project === undefined ? undefined : targetProject(viewer, changes.project)
+        if (typeof project === 'string') return project
+        const next: TaskRow = { ...current }
+        for (const field of CHANGEABLE_FIELDS) {
+          const changed = changes[field]
+          if (changed !== undefined) (next as Record<string, unknown>)[field] = changed
         }
-        if (!isChanged(current, next)) return current
-        return firstRow(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current), version: current.version + 1 })) as TaskRow
+        if (project !== undefined) next.projectId = project?.id ?? null
+        if (!isChanged(current, next)) return () => current
+        const projectSlug = project === undefined ? current.projectSlug : project?.slug ?? null
+        return () => returned(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current), version: current.version + 1 }), projectSlug, current.creator)
       })
     },
 
-    async softDelete (id, options = {}) {
-      return change(findLive, id, options, (current) => {
+    async softDelete (viewer, id, options = {}) {
+      return change(findLive, viewer, id, options, (current) => () => {
         const now = nextUpdatedAt(current)
-        return firstRow(setDeletedAt.values({ id, deletedAt: now, updatedAt: now, version: current.version + 1 })) as TaskRow
+        return returned(setDeletedAt.values({ id, deletedAt: now, updatedAt: now, version: current.version + 1 }), current.projectSlug, current.creator)
       })
     },
 
-    async restore (id, options = {}) {
-      return change(findAny, id, options, (current) => {
+    async restore (viewer, id, options = {}) {
+      return change(findAny, viewer, id, options, (current) => () => {
         if (current.deletedAt === null) return current
-        return firstRow(setDeletedAt.values({ id, deletedAt: null, updatedAt: nextUpdatedAt(current), version: current.version + 1 })) as TaskRow
+        return returned(setDeletedAt.values({ id, deletedAt: null, updatedAt: nextUpdatedAt(current), version: current.version + 1 }), current.projectSlug, current.creator)
       })
     }
   }
 }
 
-/** What decides the SQL of a list: which filters are present, the sort, the kind of search. */
+/** The placeholders that say who is asking. */
+function viewing (viewer: Viewer): { viewer: number, admin: 0 | 1 } {
+  return { viewer: viewer.userId, admin: viewer.admin ? 1 : 0 }
+}
+
+// The fields a write sets as given; `project` is a slug, turned into the task's project id.
+const CHANGEABLE_FIELDS = ['title', 'description', 'status', 'priority', 'assignee'] as const satisfies ReadonlyArray<keyof TaskUpdate & keyof TaskRow>
+
+/** What decides the SQL of a list: whose tasks, which filters are present, the sort, the kind of search. */
 interface ListShape {
+  /** An admin's list starts from the whole table; a member's from the tasks they can see. */
+  viewer: 'admin' | 'member'
+  project: boolean
   status: boolean
   priority: boolean
   includeDeleted: boolean
@@ -248,9 +401,11 @@ interface ListShape {
   after: boolean
 }
 
-function listShape (query: TaskListQuery, after: ListPosition | undefined): ListShape {
+function listShape (viewer: Viewer, query: TaskListQuery, after: ListPosition | undefined): ListShape {
   const q = query.q ?? ''
   return {
+    viewer: viewer.admin ? 'admin' : 'member',
+    project: query.project !== undefined,
     status: query.status !== undefined,
     priority: query.priority !== undefined,
     includeDeleted: query.include_deleted,
@@ -264,6 +419,9 @@ function listShape (query: TaskListQuery, after: ListPosition | undefined): List
 
 function listFilter (shape: ListShape): SQL | undefined {
   const conditions: Array<SQL | undefined> = []
+  // Where the candidates are not already what the member can see (a search's).
+  if (shape.viewer === 'member' && shape.search === 'indexed') conditions.push(memberSees)
+  if (shape.project) conditions.push(eq(tasks.projectId, placeholder('projectId')))
   if (!shape.includeDeleted) conditions.push(isNull(tasks.deletedAt))
   if (shape.status) conditions.push(eq(tasks.status, placeholder('status')))
   if (shape.priority) conditions.push(eq(tasks.priority, placeholder('priority')))
@@ -305,7 +463,8 @@ function isChanged (current: TaskRow, next: TaskRow): boolean {
     current.description !== next.description ||
     current.status !== next.status ||
     current.priority !== next.priority ||
-    current.assignee !== next.assignee
+    current.assignee !== next.assignee ||
+    current.projectId !== next.projectId
 }
 
 /** Now, but always later than the last change, so updated_at moves on every change. */
@@ -315,6 +474,9 @@ function nextUpdatedAt (current: TaskRow): number {
 
 /** The placeholders' values of a list's statements. */
 type ListValues = {
+  viewer: number
+  admin: 0 | 1
+  projectId: number | null
   status: string | null
   priority: number | null
   includeDeleted: 0 | 1
@@ -328,29 +490,30 @@ type ListValues = {
 }
 
 /**
- * A row read as an array in the table's column order (the order of `select()`
- * without fields, checked by test/db/sqlite/task-repository.test.ts).
+ * A task row read as an array: the table's columns in its order (what
+ * RETURNING gives, checked by test/db/sqlite/task-repository.test.ts), then
+ * the project's slug and the creator's username (TASK_COLUMNS).
  */
-function rowFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version]: unknown[]): TaskRow {
-  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version } as TaskRow
+function recordFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, projectSlug, creator]: unknown[]): TaskRecord {
+  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, projectSlug, creator } as TaskRecord
 }
 
-function firstRow (rows: unknown[][]): TaskRow | undefined {
-  const [values] = rows
-  return values === undefined ? undefined : rowFrom(values)
-}
+/** Where the viewer's access follows a task's columns in a row a write reads. */
+const TASK_COLUMN_COUNT = Object.keys(TASK_COLUMNS).length
 
-function toTask (row: TaskRow): Task {
+function toTask (record: TaskRecord): Task {
   return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    status: row.status,
-    priority: row.priority,
-    assignee: row.assignee,
-    created_at: isoTimestamp(row.createdAt),
-    updated_at: isoTimestamp(row.updatedAt),
-    deleted_at: row.deletedAt === null ? null : isoTimestamp(row.deletedAt),
-    version: row.version
+    id: record.id,
+    title: record.title,
+    description: record.description,
+    status: record.status,
+    priority: record.priority,
+    assignee: record.assignee,
+    project: record.projectSlug,
+    created_by: record.creator,
+    created_at: isoTimestamp(record.createdAt),
+    updated_at: isoTimestamp(record.updatedAt),
+    deleted_at: record.deletedAt === null ? null : isoTimestamp(record.deletedAt),
+    version: record.version
   }
 }

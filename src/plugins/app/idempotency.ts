@@ -6,6 +6,7 @@ import type { StoredResponse } from '../../db/database.js'
 import { ProblemError } from '../../problems/problem-error.js'
 import type { Task } from '../../schemas/task.js'
 import { entityTag, sendTask, setTaskHeaders } from '../../routes/tasks/conditional-requests.js'
+import { principalOf } from './authentication.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,8 +29,8 @@ export interface Idempotency {
   /**
    * Runs a write that honours Idempotency-Key and answers with its task.
    * Without the header it is an ordinary write. With it, the first response
-   * is stored in the write's own transaction and a repeat (same key, same
-   * method, path and body) gets it again with `Idempotent-Replayed: true`,
+   * is stored in the write's own transaction and a repeat (same user, same
+   * key, same method, path and body) gets it again with `Idempotent-Replayed: true`,
    * writing nothing; the same key for another request is a 422 problem, and
    * a repeat while the first is still being written a 409 problem.
    */
@@ -59,7 +60,7 @@ export const replayedResponseHeader = {
 const PURGE_INTERVAL_MS = 60_000
 
 async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOptions) {
-  // Keys whose first request is being written right now, by this process.
+  // Users' keys whose first request is being written right now, by this process.
   const inFlight = new Set<string>()
 
   const sendFirst = (reply: FastifyReply, shape: TaskResponseShape, task: Task) => {
@@ -72,13 +73,16 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
       reply.code(shape.status)
       const key = request.headers['idempotency-key'] as string | undefined
       if (key === undefined) return sendFirst(reply, shape, await write(undefined))
-      if (inFlight.has(key)) {
+      // Keys are per user: two users' equal keys name two requests.
+      const { userId } = principalOf(request)
+      const userKey = `${userId} ${key}`
+      if (inFlight.has(userKey)) {
         throw new ProblemError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry once it has been answered.')
       }
-      inFlight.add(key)
+      inFlight.add(userKey)
       try {
         const fingerprint = requestFingerprint(request)
-        const stored = await fastify.db.idempotency.find(key, Date.now())
+        const stored = await fastify.db.idempotency.find(userId, key, Date.now())
         if (stored !== undefined) {
           if (stored.fingerprint !== fingerprint) {
             throw new ProblemError('idempotency-key-reused', 'This Idempotency-Key was already used for a different request (method, path or body); use a new key for a new request.')
@@ -86,6 +90,7 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
           return replay(reply, stored)
         }
         const task = await write((task) => ({
+          userId,
           key,
           fingerprint,
           status: shape.status,
@@ -96,7 +101,7 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
         }))
         return sendFirst(reply, shape, task)
       } finally {
-        inFlight.delete(key)
+        inFlight.delete(userKey)
       }
     }
   })
@@ -135,4 +140,4 @@ function canonical (value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]))
 }
 
-export default fp(idempotency, { name: 'idempotency', dependencies: ['database'] })
+export default fp(idempotency, { name: 'idempotency', dependencies: ['database', 'authentication'] })

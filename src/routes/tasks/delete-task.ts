@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { principalOf } from '../../plugins/app/authentication.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { TaskIdParams } from '../../schemas/task.js'
 import { ifMatchHeader, ifMatchPrecondition, requireIfMatch } from './conditional-requests.js'
@@ -8,6 +9,7 @@ import type { TaskRouteOptions } from './task-route-options.js'
 
 const deleteTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, { requireIfMatch: required }) => {
   fastify.delete('/:task_id', {
+    config: { access: 'tasks:write' },
     ...(required ? { preHandler: requireIfMatch } : {}),
     schema: {
       operationId: 'deleteTask',
@@ -18,12 +20,12 @@ const deleteTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, 
       headers: Type.Object(ifMatchHeader),
       response: {
         204: Type.Null({ description: 'The task was deleted.' }),
-        ...problemResponses('malformed-json', 'not-found', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'precondition-required', 'rate-limited')
+        ...problemResponses('malformed-json', 'forbidden', 'not-found', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'precondition-required', 'rate-limited')
       }
     }
   }, async (request, reply) => {
     const id = request.params.task_id
-    const result = await fastify.db.tasks.softDelete(id, { precondition: ifMatchPrecondition(request) })
+    const result = await fastify.db.tasks.softDelete(principalOf(request), id, { precondition: ifMatchPrecondition(request) })
     if (typeof result === 'string') throw refusalProblem(result, id)
     return reply.code(204).send(null)
   })

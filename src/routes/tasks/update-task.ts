@@ -1,16 +1,18 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { principalOf } from '../../plugins/app/authentication.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { TaskIdParams, TaskUpdate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
 import { ifMatchHeader, ifMatchPrecondition, requireIfMatch, sendTask, TaskResponse } from './conditional-requests.js'
 import { refusalProblem } from './task-problems.js'
 import type { TaskRouteOptions } from './task-route-options.js'
-import { trimTitle } from './trim-title.js'
+import { trimFields } from '../trim-fields.js'
 
 const updateTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, { requireIfMatch: required }) => {
   fastify.patch('/:task_id', {
-    preValidation: trimTitle,
+    config: { access: 'tasks:write' },
+    preValidation: trimFields('title'),
     ...(required ? { preHandler: requireIfMatch } : {}),
     schema: {
       operationId: 'updateTask',
@@ -22,12 +24,12 @@ const updateTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, 
       body: Ref(TaskUpdate),
       response: {
         200: TaskResponse('The task after the update.'),
-        ...problemResponses('malformed-json', 'not-found', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'precondition-required', 'rate-limited')
+        ...problemResponses('malformed-json', 'forbidden', 'not-found', 'precondition-failed', 'payload-too-large', 'unsupported-media-type', 'validation', 'precondition-required', 'rate-limited')
       }
     }
   }, async (request, reply) => {
     const id = request.params.task_id
-    const result = await fastify.db.tasks.update(id, request.body, { precondition: ifMatchPrecondition(request) })
+    const result = await fastify.db.tasks.update(principalOf(request), id, request.body, { precondition: ifMatchPrecondition(request) })
     if (typeof result === 'string') throw refusalProblem(result, id)
     return sendTask(reply, result)
   })

@@ -5,6 +5,7 @@ import { CLIENTS, generateTasks, type GeneratedTask } from '../../../src/db/gene
 import { bulkInsertTasks } from '../../../src/db/sqlite/bulk-insert.js'
 import { openSqliteConnection, openSqliteDatabase, type SqliteConnection } from '../../../src/db/sqlite/sqlite-database.js'
 import { temporaryDirectory } from '../../helper.js'
+import { asLocal } from '../local-tasks.js'
 
 const COUNT = 2000
 
@@ -49,7 +50,7 @@ t.test('an empty database takes every row, keeping its indexes, triggers and set
   t.same(pragmas(client), pragmasBefore, 'journal mode back to WAL, synchronous and the rest as before')
   t.same(client.pragma('integrity_check', { simple: true }), 'ok')
 
-  const stored = client.prepare('SELECT title, description, status, priority, assignee, created_at AS createdAt, updated_at AS updatedAt, deleted_at AS deletedAt, version FROM tasks ORDER BY id').all()
+  const stored = client.prepare('SELECT title, description, status, priority, assignee, created_at AS createdAt, updated_at AS updatedAt, deleted_at AS deletedAt, version, project_id AS projectId, created_by AS createdBy FROM tasks ORDER BY id').all()
   t.same(stored, [...generateTasks(COUNT)], 'every column of every row, in order')
   t.same(client.prepare('SELECT min(id), max(id) FROM tasks').raw().get(), [1, COUNT])
 
@@ -73,28 +74,28 @@ t.test('after a load, search, counts and writes work as on any database', async 
   const client = CLIENTS.find((name) => generated.some((task) => task.title.includes(name))) as string
   for (const q of ['budget report', 'REPORT', 'café', 'ticket #1', client, 'Berlin', 'ka', 'no such words']) {
     const expected = generated.filter((task) => task.deletedAt === null && matches(task, q)).map((task) => task.id).reverse()
-    const page = await database.tasks.list({ q, limit: 100, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false })
+    const page = await asLocal(database.tasks).list({ q, limit: 100, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false })
     t.equal(expected.length > 0, q !== 'no such words', `${q} occurs in the generated text`)
     t.equal(page.total, expected.length, `total for ${q}`)
     t.same(page.items.map((task) => task.id), expected.slice(0, 100), `the newest matches for ${q}`)
   }
 
   const totalOf = async (query: { status?: 'pending', include_deleted?: boolean }) =>
-    (await database.tasks.list({ limit: 1, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false, ...query })).total
+    (await asLocal(database.tasks).list({ limit: 1, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false, ...query })).total
   const live = generated.filter((task) => task.deletedAt === null)
   t.equal(await totalOf({}), live.length)
   t.equal(await totalOf({ include_deleted: true }), COUNT)
   t.equal(await totalOf({ status: 'pending' }), live.filter((task) => task.status === 'pending').length)
 
   // The triggers are back: a new task is counted and found.
-  const created = await database.tasks.create({ title: 'Tune the xylophone', status: 'pending' })
+  const created = await asLocal(database.tasks).create({ title: 'Tune the xylophone', status: 'pending' })
   t.equal(created.id, COUNT + 1)
   t.equal(await totalOf({}), live.length + 1)
   t.equal(await totalOf({ status: 'pending' }), live.filter((task) => task.status === 'pending').length + 1)
-  t.same((await database.tasks.list({ q: 'XYLOPHONE', limit: 10, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false })).items.map((task) => task.id), [created.id])
-  await database.tasks.update(created.id, { title: 'Tune the marimba' })
-  t.equal((await database.tasks.list({ q: 'xylophone', limit: 10, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false })).total, 0)
-  await database.tasks.softDelete(created.id)
+  t.same((await asLocal(database.tasks).list({ q: 'XYLOPHONE', limit: 10, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false })).items.map((task) => task.id), [created.id])
+  await asLocal(database.tasks).update(created.id, { title: 'Tune the marimba' })
+  t.equal((await asLocal(database.tasks).list({ q: 'xylophone', limit: 10, offset: 0, sort_by: 'created_at', sort_order: 'desc', include_deleted: false })).total, 0)
+  await asLocal(database.tasks).softDelete(created.id)
   t.equal(await totalOf({}), live.length)
   await database.close()
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { openSqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
 import { ROOT, temporaryDirectory } from '../../helper.js'
+import { asLocal } from '../local-tasks.js'
 
 const journal = JSON.parse(readFileSync(join(ROOT, 'migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
 
@@ -22,9 +23,9 @@ t.test('the migrations build the schema in a new file, creating its directory, i
   const db = inspect(t, path)
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
   const columns = (db.pragma('table_info(tasks)') as Array<{ name: string }>).map((column) => column.name)
-  t.same(columns, ['id', 'title', 'description', 'status', 'priority', 'assignee', 'created_at', 'updated_at', 'deleted_at', 'version'])
+  t.same(columns, ['id', 'title', 'description', 'status', 'priority', 'assignee', 'created_at', 'updated_at', 'deleted_at', 'version', 'project_id', 'created_by'])
   const keyColumns = (db.pragma('table_info(idempotency_keys)') as Array<{ name: string }>).map((column) => column.name)
-  t.same(keyColumns, ['key', 'fingerprint', 'status', 'location', 'etag', 'body', 'expires_at'])
+  t.same(keyColumns, ['user_id', 'key', 'fingerprint', 'status', 'location', 'etag', 'body', 'expires_at'])
   t.equal((db.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n, journal.entries.length, 'every migration is recorded')
 })
 
@@ -32,7 +33,7 @@ t.test('an existing empty file is migrated', async (t) => {
   const path = join(temporaryDirectory(t), 'empty.db')
   writeFileSync(path, '')
   const database = openSqliteDatabase(path)
-  const task = await database.tasks.create({ title: 'First' })
+  const task = await asLocal(database.tasks).create({ title: 'First' })
   t.equal(task.id, 1)
   await database.close()
 })
@@ -40,12 +41,12 @@ t.test('an existing empty file is migrated', async (t) => {
 t.test('reopening keeps the data and applies no migration twice', async (t) => {
   const path = join(temporaryDirectory(t), 'tasks.db')
   const first = openSqliteDatabase(path)
-  const task = await first.tasks.create({ title: 'Kept' })
+  const task = await asLocal(first.tasks).create({ title: 'Kept' })
   await first.close()
   await first.close() // closing twice is harmless
 
   const second = openSqliteDatabase(path)
-  t.same(await second.tasks.findById(task.id), task)
+  t.same(await asLocal(second.tasks).findById(task.id), task)
   await second.close()
   t.equal((inspect(t, path).prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n, journal.entries.length)
 })
@@ -71,7 +72,7 @@ t.test('the table refuses rows that break the contract, even bypassing the API',
 
 t.test(':memory: databases leave no file behind', async (t) => {
   const database = openSqliteDatabase(':memory:')
-  await database.tasks.create({ title: 'ephemeral' })
+  await asLocal(database.tasks).create({ title: 'ephemeral' })
   await database.ping()
   await database.close()
   t.notOk(existsSync(join(ROOT, ':memory:')))

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import type { ListPosition, TaskRepository } from '../../../src/db/database.js'
+import type { ListPosition } from '../../../src/db/database.js'
 import { generateTasks } from '../../../src/db/generated-tasks.js'
 import { seededRandom } from '../../../src/db/seeded-random.js'
 import { bulkInsertTasks } from '../../../src/db/sqlite/bulk-insert.js'
@@ -17,6 +17,7 @@ import {
   type Task, type TaskCreate, type TaskListQuery, type TaskStatus, type TaskUpdate
 } from '../../../src/schemas/task.js'
 import { temporaryDirectory } from '../../helper.js'
+import { asLocal, type LocalTasks } from '../local-tasks.js'
 
 // ---------------------------------------------------------------------------
 // Brute force: what a list must return, computed in JS from every row.
@@ -33,6 +34,8 @@ interface StoredRow {
   updated_at: number
   deleted_at: number | null
   version: number
+  project_id: number | null
+  created_by: number
 }
 
 /** The task the API must show for a stored row, made with Date rather than the code under test. */
@@ -44,6 +47,9 @@ function taskOf (row: StoredRow): Task {
     status: row.status,
     priority: row.priority,
     assignee: row.assignee,
+    // Every task here is the built-in local user's, outside any project.
+    project: null,
+    created_by: 'local',
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
     deleted_at: row.deleted_at === null ? null : new Date(row.deleted_at).toISOString(),
@@ -103,7 +109,7 @@ function * sorts (): Generator<Pick<TaskListQuery, 'sort_by' | 'sort_order'>> {
  * each column is checked too) and the total on every page, including a page
  * past the end.
  */
-async function listDifferences (repository: TaskRepository, rows: StoredRow[], query: TaskListQuery): Promise<string[]> {
+async function listDifferences (repository: LocalTasks, rows: StoredRow[], query: TaskListQuery): Promise<string[]> {
   const expected = expectedIds(rows, query)
   const byId = new Map(rows.map((row) => [row.id, row]))
   const differences: string[] = []
@@ -173,7 +179,7 @@ function expectFields (t: Test, task: Task | string | undefined, model: ModelTas
  * Runs the workload through `repository`, checking each result against a
  * model of what must be stored, and returns the model.
  */
-async function runWorkload (t: Test, repository: TaskRepository): Promise<Map<number, ModelTask>> {
+async function runWorkload (t: Test, repository: LocalTasks): Promise<Map<number, ModelTask>> {
   const random = seededRandom(0x5eed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const model = new Map<number, ModelTask>()
@@ -306,23 +312,24 @@ async function workedDatabase (t: Test) {
   const path = join(temporaryDirectory(t), 'tasks.db')
   const database = openSqliteDatabase(path)
   t.teardown(() => database.close())
-  const model = await runWorkload(t, database.tasks)
+  const repository = asLocal(database.tasks)
+  const model = await runWorkload(t, repository)
   const reader = new BetterSqlite3(path, { readonly: true })
   t.teardown(() => reader.close())
   const rows = reader.prepare('SELECT * FROM tasks ORDER BY id').all() as StoredRow[]
-  return { path, database, repository: database.tasks, model, reader, rows }
+  return { path, database, repository, model, reader, rows }
 }
 
 // ---------------------------------------------------------------------------
 
-t.test('rows are read in the table\'s column order, the order rowFrom relies on', async (t) => {
-  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version'])
+t.test('rows are returned in the table\'s column order, the order recordFrom relies on', async (t) => {
+  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version', 'projectId', 'createdBy'])
 })
 
 t.test('each method reports what it did to a single task', async (t) => {
   const database = openSqliteDatabase(':memory:')
   t.teardown(() => database.close())
-  const { tasks } = database
+  const tasks = asLocal(database.tasks)
 
   const created = await tasks.create({ title: 'Only the title' })
   t.match(created, { id: 1, title: 'Only the title', description: null, status: 'pending', priority: 2, assignee: null, deleted_at: null, version: 1 })
@@ -501,9 +508,9 @@ function seededFile (t: Test): string {
 }
 
 /** The task repository as openSqliteDatabase makes it, over a given connection. */
-function repositoryOver (db: SqliteConnection): TaskRepository {
+function repositoryOver (db: SqliteConnection): LocalTasks {
   const write = createGroupCommit(db.$client)
-  return createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save)
+  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save))
 }
 
 /** The cursor position just after `task` in the query's sort order. */

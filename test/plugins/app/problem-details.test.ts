@@ -11,7 +11,7 @@ t.test('each kind of error is a problem with its own type, the status, and the r
     { name: 'malformed JSON', request: { method: 'POST', url: '/tasks?x=1', headers: json, payload: '{"title"' }, status: 400, type: 'malformed-json', title: 'Malformed JSON' },
     { name: 'empty JSON body', request: { method: 'POST', url: '/tasks', headers: json, payload: '' }, status: 400, type: 'bad-request', title: 'Bad request' },
     { name: 'unknown task', request: { method: 'GET', url: '/tasks/999' }, status: 404, type: 'not-found', title: 'Resource not found' },
-    { name: 'unknown route', request: { method: 'GET', url: '/projects?page=2' }, status: 404, type: 'route-not-found', title: 'Route not found' },
+    { name: 'unknown route', request: { method: 'GET', url: '/reports?page=2' }, status: 404, type: 'route-not-found', title: 'Route not found' },
     { name: 'wrong method', request: { method: 'POST', url: `/tasks/${task.id}` }, status: 405, type: 'method-not-allowed', title: 'Method not allowed' },
     { name: 'body over 1 MiB', request: { method: 'POST', url: '/tasks', headers: json, payload: JSON.stringify({ title: 'x', description: 'y'.repeat(1024 * 1024) }) }, status: 413, type: 'payload-too-large', title: 'Payload too large' },
     { name: 'not JSON', request: { method: 'POST', url: '/tasks', headers: { 'content-type': 'application/xml' }, payload: '<task/>' }, status: 415, type: 'unsupported-media-type', title: 'Unsupported media type' },

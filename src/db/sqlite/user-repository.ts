@@ -1,0 +1,123 @@
+import { and, asc, count, eq, gt, isNotNull, ne, sql } from 'drizzle-orm'
+import { isoTimestamp } from '../iso-timestamp.js'
+import { LOCAL_USER_ID } from '../local-user.js'
+import type { PageRequest } from '../page.js'
+import type { StoredUser, UserRepository } from '../user-repository.js'
+import type { GroupCommit } from './group-commit.js'
+import { users } from './schema.js'
+import type { SqliteConnection } from './sqlite-database.js'
+
+export type UserRow = typeof users.$inferSelect
+
+const placeholder = (name: string) => sql.placeholder(name)
+
+/** Users in SQLite. Checks that span rows (a taken email, the last admin) run inside the write's transaction. */
+export function createSqliteUserRepository (db: SqliteConnection, write: GroupCommit): UserRepository {
+  const byId = db.select().from(users).where(eq(users.id, placeholder('id'))).prepare()
+  const byUsername = db.select().from(users).where(eq(users.username, placeholder('username'))).prepare()
+  const emailOwner = db.select({ id: users.id }).from(users)
+    .where(eq(sql`lower(${users.email})`, sql`lower(${placeholder('email')})`))
+    .prepare()
+  const enabledAdmins = db.select({ total: count() }).from(users)
+    .where(and(eq(users.role, 'admin'), eq(users.disabled, false), ne(users.id, LOCAL_USER_ID)))
+    .prepare()
+  const withPassword = db.select({ total: count() }).from(users).where(isNotNull(users.passwordHash)).prepare()
+  const total = db.select({ total: count() }).from(users).prepare()
+  const pageFrom = db.select().from(users).orderBy(asc(users.username))
+    .limit(placeholder('limit')).offset(placeholder('offset')).prepare()
+  const pageAfter = db.select().from(users).where(gt(users.username, placeholder('after'))).orderBy(asc(users.username))
+    .limit(placeholder('limit')).prepare()
+
+  // One read transaction, so the page and the total see the same rows.
+  const readPage = db.$client.transaction(({ limit, offset, after }: PageRequest) => {
+    // One more than the page, to tell whether another page follows.
+    const rows = after === undefined ? pageFrom.all({ limit: limit + 1, offset }) : pageAfter.all({ limit: limit + 1, after })
+    return { items: rows.slice(0, limit).map(storedUser), total: total.get()?.total ?? 0, hasMore: rows.length > limit }
+  })
+
+  const save = (id: number, changes: Partial<UserRow>): StoredUser => {
+    const [row] = db.update(users).set(changes).where(eq(users.id, id)).returning().all()
+    return storedUser(row as UserRow)
+  }
+  const emailTaken = (email: string, exceptId?: number) => {
+    const owner = emailOwner.get({ email })
+    return owner !== undefined && owner.id !== exceptId
+  }
+
+  return {
+    async create (user) {
+      return write(() => {
+        if (byUsername.get({ username: user.username }) !== undefined) return 'username-taken'
+        if (user.email !== null && emailTaken(user.email)) return 'email-taken'
+        const now = Date.now()
+        const [row] = db.insert(users).values({ ...user, createdAt: now, updatedAt: now }).returning().all()
+        return storedUser(row as UserRow)
+      })
+    },
+
+    async findById (id) {
+      const row = byId.get({ id })
+      return row === undefined ? undefined : storedUser(row)
+    },
+
+    async findByUsername (username) {
+      const row = byUsername.get({ username: username.toLowerCase() })
+      return row === undefined ? undefined : storedUser(row)
+    },
+
+    async update (id, { email, displayName, passwordHash }) {
+      return write(() => {
+        const current = byId.get({ id })
+        if (current === undefined) return 'not-found'
+        if (email !== undefined && emailTaken(email, id)) return 'email-taken'
+        return save(id, {
+          ...(email === undefined ? {} : { email }),
+          ...(displayName === undefined ? {} : { displayName }),
+          ...(passwordHash === undefined ? {} : { passwordHash, credentialsGeneration: current.credentialsGeneration + 1 }),
+          updatedAt: Date.now()
+        })
+      })
+    },
+
+    async adminUpdate (username, { role, disabled }) {
+      return write(() => {
+        const current = byUsername.get({ username: username.toLowerCase() })
+        if (current === undefined) return 'not-found'
+        if (current.id === LOCAL_USER_ID) return 'built-in'
+        const losesAdmin = current.role === 'admin' && !current.disabled && (role === 'member' || disabled === true)
+        if (losesAdmin && (enabledAdmins.get()?.total ?? 0) <= 1) return 'last-admin'
+        const disabling = disabled === true && !current.disabled
+        return save(current.id, {
+          ...(role === undefined ? {} : { role }),
+          ...(disabled === undefined ? {} : { disabled }),
+          ...(disabling ? { credentialsGeneration: current.credentialsGeneration + 1 } : {}),
+          updatedAt: Date.now()
+        })
+      })
+    },
+
+    async list (page) {
+      return readPage(page)
+    },
+
+    async countWithPassword () {
+      return withPassword.get()?.total ?? 0
+    }
+  }
+}
+
+/** A user row as the repositories answer it. */
+export function storedUser (row: UserRow): StoredUser {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    display_name: row.displayName,
+    role: row.role,
+    disabled: row.disabled,
+    created_at: isoTimestamp(row.createdAt),
+    updated_at: isoTimestamp(row.updatedAt),
+    passwordHash: row.passwordHash,
+    credentialsGeneration: row.credentialsGeneration
+  }
+}

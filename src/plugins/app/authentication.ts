@@ -1,0 +1,143 @@
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
+import { readAccessTokenClaims } from '../../auth/access-token.js'
+import { TOKEN_PREFIXES, opaqueTokenHash } from '../../auth/opaque-tokens.js'
+import { LOCAL_PRINCIPAL, type Principal } from '../../auth/principal.js'
+import { grantedScopes, scopesOfRole } from '../../auth/scopes.js'
+import { LOCAL_USER_ID } from '../../db/local-user.js'
+import type { StoredUser } from '../../db/user-repository.js'
+import { ProblemError } from '../../problems/problem-error.js'
+import { withProblems } from '../../problems/problem-responses.js'
+import type { Scope } from '../../schemas/token.js'
+
+/**
+ * Who may call a route: anyone, without even looking at a token (`public`);
+ * anyone, but a token is read when one is sent (`optional`); any signed-in
+ * user (`signed-in`, the default); or a user whose token holds a scope.
+ */
+export type RouteAccess = 'public' | 'optional' | 'signed-in' | Scope
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess
+  }
+  interface FastifyRequest {
+    /** Who the request is from; null on public routes, and on optional ones without a token. */
+    principal: Principal | null
+  }
+}
+
+export interface AuthenticationOptions {
+  /** AUTH: with `off`, a request without a token is the built-in local administrator. */
+  mode: 'on' | 'off'
+}
+
+const REALM = 'task-api'
+// RFC 6750 section 2.1: `Bearer` and a token of these characters.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+
+/** The principal of a request that reached a route other than a public one. */
+export function principalOf (request: FastifyRequest): Principal {
+  if (request.principal === null) throw new Error(`${request.method} ${request.url} reached its handler without a principal`)
+  return request.principal
+}
+
+/**
+ * Decides once per request who it is from. Each route says who may call it
+ * in `config.access`; from that, this plugin gives the route a hook that
+ * reads its bearer token (a JWT access token or a personal access token),
+ * puts the principal on the request and checks the route's scope, and
+ * documents the route's security and its 401 and 403 answers in OpenAPI.
+ * A token works only while its user is enabled and has not changed their
+ * password since it was issued: both are read with every request.
+ */
+async function authentication (fastify: FastifyInstance, { mode }: AuthenticationOptions) {
+  fastify.decorateRequest('principal', null)
+
+  const principalOfToken = async (token: string): Promise<Principal> => {
+    if (token.startsWith(TOKEN_PREFIXES.personal)) {
+      const found = await fastify.db.tokens.findPersonal(opaqueTokenHash(token), Date.now())
+      if (found === undefined) throw invalidToken('The personal access token is unknown, expired or revoked, or its user was disabled or changed password since.')
+      return principal(found.user, found.token.scopes)
+    }
+    let claims
+    try {
+      claims = readAccessTokenClaims(fastify.jwt.verify(token))
+    } catch (error) {
+      throw invalidToken((error as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'The access token has expired; get a new one.' : 'The access token is not valid.')
+    }
+    const user = claims === undefined ? undefined : await fastify.db.users.findById(claims.userId)
+    if (claims === undefined || user === undefined || user.disabled || user.credentialsGeneration !== claims.generation) {
+      throw invalidToken('The access token is no longer valid: its user was disabled or changed password since.')
+    }
+    return principal(user, claims.scopes as Scope[])
+  }
+
+  /** The user as a principal, with the token's scopes that the user's role still allows. */
+  const principal = (user: StoredUser, scopes: readonly Scope[]): Principal => {
+    // The local user exists for AUTH=off; with AUTH=on nobody may act as it.
+    if (mode === 'on' && user.id === LOCAL_USER_ID) throw invalidToken('Tokens of the built-in local user work only with AUTH=off.')
+    return {
+      userId: user.id,
+      username: user.username,
+      admin: user.role === 'admin',
+      scopes: new Set(grantedScopes(scopes, scopesOfRole(user.role)))
+    }
+  }
+
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply, access: Exclude<RouteAccess, 'public'>) => {
+    const header = request.headers.authorization
+    if (header === undefined) {
+      if (mode === 'off') request.principal = LOCAL_PRINCIPAL
+      else if (access !== 'optional') {
+        reply.header('www-authenticate', `Bearer realm="${REALM}"`)
+        throw new ProblemError('authentication-required', 'This needs a bearer token: send `Authorization: Bearer <token>` (get one from POST /auth/token).')
+      }
+    } else {
+      try {
+        const token = BEARER.exec(header)?.[1]
+        if (token === undefined) throw invalidToken('The Authorization header must be `Bearer <token>`.')
+        request.principal = await principalOfToken(token)
+      } catch (error) {
+        if (error instanceof ProblemError) {
+          reply.header('www-authenticate', `Bearer realm="${REALM}", error="invalid_token", error_description="${error.detail.replaceAll('`', '\'')}"`)
+        }
+        throw error
+      }
+    }
+    if (access !== 'optional' && access !== 'signed-in' && !request.principal?.scopes.has(access)) {
+      reply.header('www-authenticate', `Bearer realm="${REALM}", error="insufficient_scope", scope="${access}"`)
+      throw new ProblemError('insufficient-scope', `This needs a token with the scope ${access}, which yours does not hold.`)
+    }
+  }
+
+  fastify.addHook('onRoute', (route) => {
+    const access = route.config?.access ?? 'signed-in'
+    route.schema = { ...route.schema, security: security(access, mode) }
+    if (access === 'public') return
+    route.schema.response = withProblems(
+      route.schema.response as Record<string, unknown> | undefined ?? {},
+      access === 'optional' || access === 'signed-in' ? ['authentication-required', 'invalid-token'] : ['authentication-required', 'invalid-token', 'insufficient-scope'],
+      { 'WWW-Authenticate': Type.String({ description: 'RFC 6750: why the token was refused, or the scope it lacks.' }) }
+    )
+    const hook: onRequestHookHandler = (request, reply, done) => {
+      authenticate(request, reply, access).then(() => done(), done)
+    }
+    route.onRequest = [...[route.onRequest ?? []].flat(), hook] as RouteOptions['onRequest']
+  })
+}
+
+function invalidToken (detail: string): ProblemError {
+  return new ProblemError('invalid-token', detail)
+}
+
+/** The OpenAPI security requirement of a route: its scope, by either scheme; with AUTH=off, none is needed. */
+function security (access: RouteAccess, mode: AuthenticationOptions['mode']) {
+  if (access === 'public') return []
+  const scopes = access === 'optional' || access === 'signed-in' ? [] : [access]
+  const anonymous = mode === 'off' || access === 'optional' ? [{}] : []
+  return [...anonymous, { oauth2: scopes }, { bearerAuth: scopes }]
+}
+
+export default fp(authentication, { name: 'authentication', dependencies: ['database', 'jwt'] })

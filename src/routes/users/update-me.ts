@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { hashPassword, verifyPassword } from '../../auth/passwords.js'
+import { principalOf } from '../../plugins/app/authentication.js'
+import { shownUser, type StoredUser } from '../../db/user-repository.js'
+import { ProblemError } from '../../problems/problem-error.js'
+import { problemResponses } from '../../problems/problem-responses.js'
+import { bodyFieldProblem } from '../../problems/validation-problem.js'
+import { User, UserUpdate } from '../../schemas/user.js'
+import { Ref } from '../../schemas/type-helpers.js'
+import { trimFields } from '../trim-fields.js'
+import { takenProblem } from './user-problems.js'
+
+const updateMe: FastifyPluginAsyncTypebox = async (fastify) => {
+  /** The new password's hash, once the current password is proven; guesses count as failed sign-ins. */
+  const newPasswordHash = async (user: StoredUser, ip: string, password: string, current: string | undefined): Promise<string> => {
+    if (current === undefined) throw bodyFieldProblem('current_password', 'is required to set a new password')
+    const now = Date.now()
+    const retryAfter = fastify.loginThrottle.retryAfterSeconds(user.username, ip, now)
+    if (retryAfter > 0) {
+      throw new ProblemError('login-throttled', `Too many wrong passwords for this user or from this address; try again in ${retryAfter} seconds.`, undefined, retryAfter)
+    }
+    if (!await verifyPassword(user.passwordHash, current)) {
+      fastify.loginThrottle.failed(user.username, ip, now)
+      throw bodyFieldProblem('current_password', 'is not your current password')
+    }
+    return hashPassword(password)
+  }
+
+  fastify.patch('/me', {
+    config: { access: 'signed-in' },
+    preValidation: trimFields('display_name'),
+    schema: {
+      operationId: 'updateMe',
+      summary: 'Change your account',
+      description: 'Changes your email, display name or password; fields left out keep their value. A new password needs `current_password`, and ends every token you hold, this one included: sign in again. Any scope will do.',
+      tags: ['Users'],
+      body: Ref(UserUpdate),
+      response: {
+        200: Ref(User, { description: 'Your account after the change.' }),
+        ...problemResponses('malformed-json', 'already-exists', 'payload-too-large', 'unsupported-media-type', 'validation', 'login-throttled', 'rate-limited')
+      }
+    }
+  }, async (request) => {
+    const { email, display_name: displayName, password, current_password: current } = request.body
+    const principal = principalOf(request)
+    const user = await fastify.db.users.findById(principal.userId) as StoredUser
+    const passwordHash = password === undefined ? undefined : await newPasswordHash(user, request.ip, password, current)
+    const updated = await fastify.db.users.update(user.id, { email, displayName, passwordHash })
+    if (updated === 'email-taken') throw takenProblem('email')
+    return shownUser(updated as StoredUser)
+  })
+}
+
+export default updateMe
