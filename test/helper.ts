@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createHmac } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import { hashPassword } from '../src/auth/passwords.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -110,3 +112,55 @@ export async function createTask (app: App, body: Record<string, unknown>) {
 
 /** An RFC 3339 UTC timestamp with milliseconds, as the API writes them. */
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+/** Headers that carry a bearer token. */
+export function bearer (token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` }
+}
+
+/** A user made through POST /users (by the caller `as`, with AUTH=off by default the local administrator). */
+export async function createUser (app: App, username: string, fields: Record<string, unknown> = {}, as?: string) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/users',
+    headers: as === undefined ? {} : bearer(as),
+    payload: { username, email: `${username}@example.com`, password: `${username} password`, ...fields }
+  })
+  if (response.statusCode !== 201) throw new Error(`creating ${username} failed with ${response.statusCode}: ${response.body}`)
+  return response.json()
+}
+
+/** Signs in at POST /auth/token (the password of createUser unless given) and returns the token response. */
+export async function signIn (app: App, username: string, { password = `${username} password`, scope }: { password?: string, scope?: string } = {}) {
+  const form = new URLSearchParams({ grant_type: 'password', username, password, ...(scope === undefined ? {} : { scope }) })
+  const response = await app.inject({ method: 'POST', url: '/auth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() })
+  if (response.statusCode !== 200) throw new Error(`signing in as ${username} failed with ${response.statusCode}: ${response.body}`)
+  return response.json() as { access_token: string, refresh_token: string, scope: string, expires_in: number, token_type: string }
+}
+
+/** A user created and signed in: their access token. */
+export async function userToken (app: App, username: string, fields: Record<string, unknown> = {}, scope?: string): Promise<string> {
+  await createUser(app, username, fields)
+  return (await signIn(app, username, scope === undefined ? {} : { scope })).access_token
+}
+
+/**
+ * With AUTH=on only an administrator can create users, and the first one's
+ * password is only in the log: tests put one of their own in the database
+ * (`root`, password `root password`) and sign in as it.
+ */
+export async function administratorToken (app: App): Promise<string> {
+  if (await app.db.users.findByUsername('root') === undefined) {
+    await app.db.users.create({ username: 'root', email: 'root@example.com', displayName: 'Root', role: 'admin', passwordHash: await hashPassword('root password') })
+  }
+  return (await signIn(app, 'root')).access_token
+}
+
+/** A JWT written by hand (HS256 unless the header says otherwise; `none` gets no signature), to try the tokens this API must refuse. */
+export function craftJwt (secret: string, payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+  const encode = (part: Record<string, unknown>) => Buffer.from(JSON.stringify(part)).toString('base64url')
+  const signed = `${encode(header)}.${encode(payload)}`
+  if (header.alg === 'none') return `${signed}.`
+  const digest = header.alg === 'HS512' ? 'sha512' : 'sha256'
+  return `${signed}.${createHmac(digest, secret).update(signed).digest('base64url')}`
+}

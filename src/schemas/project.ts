@@ -21,8 +21,7 @@ export type ProjectRole = Static<typeof ProjectRole>
 export const Slug = Type.String({
   maxLength: SLUG_MAX_LENGTH,
   pattern: SLUG_PATTERN,
-  description: `A project's name in URLs: lowercase letters and digits in words joined by single hyphens, at most ${SLUG_MAX_LENGTH} characters.`,
-  examples: ['website-relaunch']
+  description: `A project's name in URLs: lowercase letters and digits in words joined by single hyphens, at most ${SLUG_MAX_LENGTH} characters, e.g. \`website-relaunch\`.`
 })
 const ProjectName = Type.String({
   minLength: 1,

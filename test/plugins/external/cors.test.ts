@@ -43,7 +43,7 @@ t.test('a preflight from a listed origin allows the API\'s methods and request h
   t.match(response.headers['access-control-allow-methods'], /PUT/)
   t.match(response.headers['access-control-allow-methods'], /PATCH/)
   t.match(response.headers['access-control-allow-methods'], /DELETE/)
-  for (const header of ['If-Match', 'If-None-Match', 'Idempotency-Key', 'Content-Type']) {
+  for (const header of ['Authorization', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'Content-Type']) {
     t.match(response.headers['access-control-allow-headers'], header)
   }
   t.equal(response.headers['access-control-max-age'], '600')
@@ -62,4 +62,19 @@ t.test('with CORS on, unknown paths are still 404 and wrong methods still 405', 
   const wrong = await app.inject({ method: 'DELETE', url: '/tasks' })
   t.equal(wrong.statusCode, 405)
   t.equal(wrong.headers.allow, 'GET, HEAD, POST')
+})
+
+t.test('with AUTH=on a page from an allowed origin sends its bearer token and reads why it was refused', async (t) => {
+  const app = await build(t, { CORS_ORIGINS: ORIGIN, AUTH: 'on' })
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/tasks',
+    headers: { origin: ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }
+  })
+  t.equal(preflight.statusCode, 204, 'the preflight needs no token: browsers never send one with it')
+  t.match(preflight.headers['access-control-allow-headers'], 'Authorization')
+  const refused = await app.inject({ method: 'GET', url: '/tasks', headers: { origin: ORIGIN, authorization: 'Bearer expired' } })
+  t.equal(refused.statusCode, 401)
+  t.equal(refused.headers['access-control-allow-origin'], ORIGIN)
+  t.match(refused.headers['access-control-expose-headers'], 'WWW-Authenticate')
 })
