@@ -14,11 +14,13 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: the same Debian release (same glibc as the compiled addon),
-# without compilers.
+# without compilers. It listens on every interface, so it needs a token for
+# everything (AUTH=on): the server refuses AUTH=off on such an address.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
+    AUTH=on \
     DATABASE_URL=/data/tasks.db
 WORKDIR /app
 # Before VOLUME, so a new named volume starts out owned by the unprivileged user.

@@ -93,4 +93,6 @@ t.test('the environment defaults make a valid server configuration', async (t) =
   const environment = Object.fromEntries(Object.entries(api?.environment ?? {}).map(([name, value]) => [name, String(interpolateDefaults(value))]))
   t.doesNotThrow(() => loadConfig(environment))
   t.ok('LOG_LEVEL' in environment, 'LOG_LEVEL is set')
+  t.equal(environment.AUTH, 'on', 'the service needs a token for everything')
+  t.doesNotThrow(() => loadConfig({ ...environment, HOST: '0.0.0.0' }), 'on every interface, as the image listens')
 })

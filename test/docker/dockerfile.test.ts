@@ -120,9 +120,10 @@ t.test('CMD starts dist/server.js with node directly, in exec form so node recei
   t.equal(keyword(runtime, 'ENTRYPOINT').length, 0, 'no ENTRYPOINT wraps it')
 })
 
-t.test('the runtime ENV listens on every interface in production mode, with the database on a volume', async (t) => {
+t.test('the runtime ENV listens on every interface in production mode, with tokens required and the database on a volume', async (t) => {
   const env = envOf(runtime)
   t.equal(env.HOST, '0.0.0.0', 'ENV HOST=0.0.0.0')
+  t.equal(env.AUTH, 'on', 'ENV AUTH=on: the server refuses AUTH=off on every interface')
   t.equal(env.NODE_ENV, 'production', 'ENV NODE_ENV=production')
   const volumes = keyword(runtime, 'VOLUME').flatMap((volume) => execForm(content(volume)) ?? content(volume).split(/\s+/))
   t.ok(volumes.some((volume) => env.DATABASE_URL?.startsWith(`${volume.replace(/\/$/, '')}/`)), `${env.DATABASE_URL} lies in ${volumes.join(', ')}`)
