@@ -2,16 +2,13 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { trustProxyOption, type Config } from './config.js'
 import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LENGTH, TIMEOUT_CHECK_INTERVAL_MS } from './http-limits.js'
-import authenticationPlugin from './plugins/app/authentication.js'
+import accessControlPlugin from './plugins/app/access-control.js'
 import databasePlugin from './plugins/app/database.js'
 import drainingPlugin from './plugins/app/draining.js'
-import firstAdministratorPlugin from './plugins/app/first-administrator.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
-import loginThrottlePlugin from './plugins/app/login-throttle.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
 import responseHeadersPlugin, { setProcessTimeHeader, setRequestIdHeader } from './plugins/app/response-headers.js'
 import corsPlugin from './plugins/external/cors.js'
-import jwtPlugin from './plugins/external/jwt.js'
 import rateLimitPlugin from './plugins/external/rate-limit.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
@@ -22,13 +19,7 @@ import { requestIdFor } from './request-id.js'
 import { requestLogValue } from './request-log.js'
 import { requestValidatorCompiler } from './request-validator.js'
 import { buildResponseSerializer } from './response-serializer.js'
-import adminUserRoutes from './routes/admin/index.js'
-import authRoutes from './routes/auth/index.js'
-import healthRoutes from './routes/health.js'
-import openApiRoutes from './routes/openapi.js'
-import projectRoutes from './routes/projects/index.js'
-import taskRoutes from './routes/tasks/index.js'
-import userRoutes from './routes/users/index.js'
+import routes from './routes/index.js'
 import { sharedSchemas } from './schemas/shared-schemas.js'
 
 /**
@@ -86,27 +77,25 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
   await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS })
   await app.register(databasePlugin, { url: config.DATABASE_URL })
-  await app.register(jwtPlugin, { secret: config.JWT_SECRET, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })
-  await app.register(loginThrottlePlugin, {
-    maxPerUser: config.LOGIN_MAX_FAILURES_PER_USER,
-    maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
-    windowMs: config.LOGIN_FAILURE_WINDOW_MS
-  })
-  // Swagger UI's pages and the CORS preflight route come before
-  // authentication, which gives every route registered after it a check
-  // of who is asking (each route says who may call it).
+  // Swagger UI's pages and the CORS preflight route come before access
+  // control, which gives every route registered after it a check of who is
+  // asking (each route says who may call it).
   await app.register(swaggerUiPlugin)
-  await app.register(authenticationPlugin, { mode: config.AUTH })
+  await app.register(accessControlPlugin, {
+    mode: config.AUTH,
+    jwtSecret: config.JWT_SECRET,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    loginThrottle: { maxPerUser: config.LOGIN_MAX_FAILURES_PER_USER, maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW_MS }
+  })
   await app.register(idempotencyPlugin, { ttlMs: config.IDEMPOTENCY_TTL_MS })
-  await app.register(firstAdministratorPlugin, { mode: config.AUTH })
 
-  await app.register(openApiRoutes)
-  await app.register(healthRoutes)
-  await app.register(authRoutes, { prefix: '/auth', accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS })
-  await app.register(userRoutes, { prefix: '/users', registration: config.REGISTRATION })
-  await app.register(adminUserRoutes, { prefix: '/admin/users' })
-  await app.register(projectRoutes, { prefix: '/projects' })
-  await app.register(taskRoutes, { prefix: '/tasks', requireIfMatch: config.REQUIRE_IF_MATCH })
+  await app.register(routes, {
+    requireIfMatch: config.REQUIRE_IF_MATCH,
+    registration: config.REGISTRATION,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS
+  })
 
   return app
 }

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify'
+import adminUserRoutes from './admin/index.js'
+import authRoutes from './auth/index.js'
+import healthRoutes from './health.js'
+import openApiRoutes from './openapi.js'
+import projectRoutes from './projects/index.js'
+import taskRoutes from './tasks/index.js'
+import userRoutes from './users/index.js'
+
+export interface RouteOptions {
+  /** REQUIRE_IF_MATCH */
+  requireIfMatch: boolean
+  /** REGISTRATION */
+  registration: 'admin' | 'open'
+  /** ACCESS_TOKEN_TTL_SECONDS */
+  accessTokenTtlSeconds: number
+  /** REFRESH_TOKEN_TTL_SECONDS */
+  refreshTokenTtlSeconds: number
+}
+
+/** Every resource of the API, each under its path. */
+const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
+  await fastify.register(openApiRoutes)
+  await fastify.register(healthRoutes)
+  await fastify.register(authRoutes, { prefix: '/auth', accessTokenTtlSeconds: options.accessTokenTtlSeconds, refreshTokenTtlSeconds: options.refreshTokenTtlSeconds })
+  await fastify.register(userRoutes, { prefix: '/users', registration: options.registration })
+  await fastify.register(adminUserRoutes, { prefix: '/admin/users' })
+  await fastify.register(projectRoutes, { prefix: '/projects' })
+  await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
+}
+
+export default routes
