@@ -135,12 +135,13 @@ export const refreshTokens = sqliteTable('refresh_tokens', {
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
   revokedAt: integer('revoked_at')
-  /* c8 ignore next */
+  /* c8 ignore start */
 }, (table) => [
   uniqueIndex('refresh_tokens_token_hash_idx').on(table.tokenHash),
   index('refresh_tokens_family_idx').on(table.family),
   index('refresh_tokens_expires_at_idx').on(table.expiresAt)
 ])
+/* c8 ignore stop */
 
 export const projects = sqliteTable('projects', {
   id: integer('id').primaryKey({ autoIncrement: true }),

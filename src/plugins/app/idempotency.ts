@@ -7,6 +7,7 @@ import { ProblemError } from '../../problems/problem-error.js'
 import type { Task } from '../../schemas/task.js'
 import { entityTag, sendTask, setTaskHeaders } from '../../routes/tasks/conditional-requests.js'
 import { principalOf } from './authentication.js'
+import { purgeInBackground } from './background-purge.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,13 +107,7 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
     }
   })
 
-  const purge = setInterval(() => {
-    fastify.db.idempotency.purgeExpired(Date.now()).catch((error: unknown) => {
-      fastify.log.error({ err: error }, 'purging expired idempotency keys failed')
-    })
-  }, Math.min(ttlMs, PURGE_INTERVAL_MS))
-  purge.unref()
-  fastify.addHook('onClose', async () => clearInterval(purge))
+  purgeInBackground(fastify, 'idempotency keys', Math.min(ttlMs, PURGE_INTERVAL_MS), async () => fastify.db.idempotency.purgeExpired(Date.now()))
 }
 
 function replay (reply: FastifyReply, stored: StoredResponse): FastifyReply {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { build, createTask, temporaryDirectory } from '../../helper.js'
+import { bearer, build, createTask, temporaryDirectory, userToken } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof build>>
 
@@ -359,4 +359,18 @@ t.test('a failed purge of expired keys does not bring the service down', async (
   await sleep(80)
   const health = await app.inject({ method: 'GET', url: '/health' })
   t.equal(health.statusCode, 503, 'the service still answers, reporting the database it lost')
+})
+
+t.test('keys are per user: the same key from two users names two requests', async (t) => {
+  const app = await build(t)
+  const ada = await userToken(app, 'ada')
+  const bob = await userToken(app, 'bob')
+  const send = async (token: string, title: string) => app.inject({ method: 'POST', url: '/tasks', headers: { ...bearer(token), 'idempotency-key': 'shared-key' }, payload: { title } })
+  const first = await send(ada, 'Ada\'s')
+  const second = await send(bob, 'Bob\'s')
+  t.same([first.statusCode, second.statusCode], [201, 201])
+  t.not(second.json().id, first.json().id, 'bob\'s request created its own task')
+  t.equal(second.headers['idempotent-replayed'], undefined, 'and was not answered with ada\'s')
+  const replay = await send(ada, 'Ada\'s')
+  t.same([replay.headers['idempotent-replayed'], replay.json().id], ['true', first.json().id], 'ada\'s repeat is replayed')
 })
