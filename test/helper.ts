@@ -93,9 +93,10 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
   }
 }
 
-/** Runs a script of src/ with `args` to completion and returns its exit code and output. */
-export async function runToExit (script: string, env: Record<string, string>, args: readonly string[] = []): Promise<{ code: number | null, output: string }> {
+/** Runs a script of src/ with `args` to completion (`input` on its standard input) and returns its exit code and output. */
+export async function runToExit (script: string, env: Record<string, string>, args: readonly string[] = [], input = ''): Promise<{ code: number | null, output: string }> {
   const { child, output } = spawnSource(script, env, args)
+  child.stdin.end(input)
   // 'close' rather than 'exit': by then everything written has been read.
   const [code] = await once(child, 'close') as [number | null]
   return { code, output: output() }

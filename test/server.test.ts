@@ -108,3 +108,32 @@ t.test('a 500 is logged with its request id and its cause, and the client sees n
   t.equal(errors.length, 1)
   t.match(errors[0], { reqId: 'broken-1', err: { message: /no such table: tasks/, stack: String } })
 })
+
+t.test('AUTH=off on an address other hosts can reach stops the server with one line, unless ALLOW_UNAUTHENTICATED=true', async (t) => {
+  const refused = await runToExit('src/server.ts', { HOST: '0.0.0.0', PORT: '0', DATABASE_URL: ':memory:' })
+  t.equal(refused.code, 1)
+  t.same(refused.output.trim().split('\n'), ['Refusing to start: AUTH=off on HOST=0.0.0.0 would let anyone who reaches it read and change every task; set AUTH=on, or ALLOW_UNAUTHENTICATED=true to accept that.'])
+  const allowed = await startServer(t, { HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true', DATABASE_URL: ':memory:' })
+  t.equal((await fetch(`${allowed.url.replace('0.0.0.0', '127.0.0.1')}/tasks`)).status, 200, 'with ALLOW_UNAUTHENTICATED=true it serves, open')
+  t.equal(await allowed.stop(), 0)
+})
+
+t.test('the first start with AUTH=on creates the administrator admin, its password written to the log once', async (t) => {
+  const databaseUrl = join(temporaryDirectory(t), 'tasks.db')
+  const first = await startServer(t, { AUTH: 'on', DATABASE_URL: databaseUrl })
+  await waitForOutput(first, 'Created the administrator')
+  const lines = first.output().split('\n').filter((line) => line.includes('Created the administrator'))
+  t.equal(lines.length, 1, 'one line')
+  const { level, msg } = JSON.parse(lines[0] as string) as { level: number, msg: string }
+  t.equal(level, 40, 'a warning, so it shows at every usual log level')
+  const password = /the password (\S+) \./.exec(msg)?.[1] as string
+  t.match(password, /^[\w-]{24}$/, 'a random password of 24 characters')
+  const signIn = await fetch(`${first.url}/auth/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'password', username: 'admin', password }) })
+  t.equal(signIn.status, 200, 'the printed password signs in')
+  t.equal(await first.stop(), 0)
+
+  const second = await startServer(t, { AUTH: 'on', DATABASE_URL: databaseUrl })
+  t.equal((await fetch(`${second.url}/health`)).status, 200)
+  t.notMatch(second.output(), /Created the administrator/, 'the next start creates nobody')
+  t.equal(await second.stop(), 0)
+})
