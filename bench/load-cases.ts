@@ -5,6 +5,8 @@ import { CLIENTS, generateTasks } from '../src/db/generated-tasks.js'
 export interface LoadCase {
   name: string
   method: 'GET' | 'POST' | 'PATCH'
+  /** Sent with every request of the case (a bearer token, say). */
+  headers?: Record<string, string>
   /** The next request's path (and body); called for every request sent. */
   next: () => { path: string, body?: string }
 }
@@ -20,12 +22,17 @@ export interface LoadResult {
 
 const randomItem = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T
 
-/** The cases of `npm run bench`, over a database whose live task ids are `liveIds`. */
-export function loadCases (liveIds: number[]): LoadCase[] {
+/**
+ * The cases of `npm run bench`, over a database whose live task ids are
+ * `liveIds`; `token` is an administrator's access token, sent by one case.
+ */
+export function loadCases (liveIds: number[], token: string): LoadCase[] {
   const bodies = [...generateTasks(1000)].map(({ title, description, status, priority, assignee }) =>
     JSON.stringify({ title, description, status, priority, assignee }))
   return [
     { name: 'GET one task (random ids)', method: 'GET', next: () => ({ path: `/tasks/${randomItem(liveIds)}` }) },
+    // The same, authenticated: the token's signature and its user are checked on every request.
+    { name: 'GET one task (bearer token)', method: 'GET', headers: { authorization: `Bearer ${token}` }, next: () => ({ path: `/tasks/${randomItem(liveIds)}` }) },
     { name: 'list: default page', method: 'GET', next: () => ({ path: '/tasks' }) },
     { name: 'list: status + priority, by title', method: 'GET', next: () => ({ path: '/tasks?status=in_progress&priority=2&sort_by=title&sort_order=asc' }) },
     { name: 'list: search q (client name)', method: 'GET', next: () => ({ path: `/tasks?q=${encodeURIComponent(randomItem(CLIENTS))}` }) },
@@ -50,7 +57,7 @@ export async function load (url: string, loadCase: LoadCase, seconds: number, co
     duration: seconds,
     requests: [{
       method: loadCase.method,
-      headers: loadCase.method === 'GET' ? {} : { 'content-type': 'application/json' },
+      headers: { ...loadCase.headers, ...(loadCase.method === 'GET' ? {} : { 'content-type': 'application/json' }) },
       setupRequest: (request) => ({ ...request, ...loadCase.next() })
     }]
   })
