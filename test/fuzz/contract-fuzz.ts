@@ -1,14 +1,18 @@
 /**
  * Contract fuzzing: requests generated from the OpenAPI document (valid ones
  * from its schemas, and every kind of invalid one) are sent to every
- * operation, and every response is checked against what the document
- * promises for that operation. Shared by the tap test (fixed seed, bounded)
- * and `npm run fuzz` (random seed, more runs).
+ * operation, with every kind of Authorization header, and every response
+ * is checked against what the document promises for that operation. Shared
+ * by the tap test (fixed seeds, bounded) and `npm run fuzz` (random seed,
+ * more runs).
  */
+import { createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
 
 /* ------------------------------------------------------------------------ */
 /* The OpenAPI document                                                      */
@@ -21,6 +25,7 @@ export interface OpenApiDocument {
   openapi: string
   paths: Record<string, Record<string, Schema>>
   components: { schemas: Record<string, Schema> }
+  security?: Schema[]
 }
 
 interface Parameter {
@@ -46,10 +51,16 @@ export interface Operation {
   parameters: Parameter[]
   /** The JSON schema of the request body, when the operation has one. */
   bodySchema: Schema | undefined
+  /** The media type of that body: JSON, unless the document gives only another (a form). */
+  bodyMediaType: string | undefined
+  /** Whether a request without a token may call it: its security allows `{}`, or asks for nothing. */
+  anonymous: boolean
   responses: Record<string, ResponseObject>
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+const JSON_MEDIA_TYPE = 'application/json'
+export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
 
 /** The operations of the document, in document order. */
 export function operationsOf (document: OpenApiDocument): Operation[] {
@@ -57,12 +68,17 @@ export function operationsOf (document: OpenApiDocument): Operation[] {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!HTTP_METHODS.includes(method)) continue
+      const content = (operation.requestBody?.content ?? {}) as Record<string, { schema: Schema }>
+      const bodyMediaType = JSON_MEDIA_TYPE in content ? JSON_MEDIA_TYPE : Object.keys(content)[0]
+      const security = (operation.security ?? document.security ?? []) as Schema[]
       operations.push({
         operationId: operation.operationId ?? `${method.toUpperCase()} ${path}`,
         method: method.toUpperCase(),
         path,
         parameters: [...((item.parameters ?? []) as Parameter[]), ...((operation.parameters ?? []) as Parameter[])],
-        bodySchema: operation.requestBody?.content?.['application/json']?.schema,
+        bodySchema: bodyMediaType === undefined ? undefined : content[bodyMediaType]?.schema,
+        bodyMediaType,
+        anonymous: security.length === 0 || security.some((requirement) => Object.keys(requirement).length === 0),
         responses: operation.responses ?? {}
       })
     }
@@ -104,6 +120,23 @@ function fromPlain (value: unknown): JsonNode {
   if (Array.isArray(value)) return value.map(fromPlain)
   if (typeof value === 'object') return new JsonObject(Object.entries(value).map(([key, member]) => [key, fromPlain(member)] as const))
   return null
+}
+
+/**
+ * A body as a form sends it: `name=value` pairs, an array member once per
+ * item, strings as they are and other values as JSON text; a body that is
+ * not an object goes as its JSON text.
+ */
+export function formText (node: JsonNode): string {
+  if (!(node instanceof JsonObject)) return percentEncode(jsonText(node))
+  return node.entries
+    .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((item) => `${percentEncode(name)}=${percentEncode(formValue(item))}`))
+    .join('&')
+}
+
+function formValue (node: JsonNode): string {
+  if (node === null) return ''
+  return typeof node === 'string' ? node : jsonText(node)
 }
 
 function withMember (object: JsonNode, key: string, value: JsonNode | undefined): JsonNode {
@@ -161,6 +194,17 @@ export function percentEncode (value: string): string {
   return encoded
 }
 
+/** The same value spelled with every character percent-encoded (`%66%75%7A%7A` for `fuzz`): a server must decode it alike. */
+export function percentEncodeEvery (value: string): string {
+  return [...Buffer.from(value)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('')
+}
+
+/** A value in its usual spelling, or sometimes with every character percent-encoded. */
+function spelled (value: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.tuple(value, fc.oneof({ weight: 6, arbitrary: fc.constant(percentEncode) }, { weight: 1, arbitrary: fc.constant(percentEncodeEvery) }))
+    .map(([text, spell]) => spell(text))
+}
+
 /* ------------------------------------------------------------------------ */
 /* Values from schemas                                                       */
 /* ------------------------------------------------------------------------ */
@@ -180,6 +224,22 @@ const BAD_DATE_TIMES = [
   '2026-01-01T24:00:00Z', '2026-01-01T10:60:00Z', '2025-12-31T23:59:60Z', '+002026-01-01T00:00:00Z', '2026-01-01T10:00:00+25:00',
   '1767261600000', '2026-01-01T10:00:00ZZ', '2026-1-1T1:0:0Z', '٢٠٢٦-01-01T00:00:00Z'
 ]
+
+// Addresses the `email` format accepts, in forms a naive check may not.
+const EDGE_EMAILS = [
+  'a@b.co', 'o\'neil@example.com', 'UPPER.Case@EXAMPLE.COM', 'first.last+tag@mail.example.co.uk', '!#$%&\'*+/=?^_`{|}~-@example.com',
+  'x@1.2', `${'l'.repeat(64)}@example.com`, 'dash-ok@sub-domain.example.org'
+]
+const BAD_EMAILS = [
+  '', 'plain', '@example.com', 'a@', 'a@@example.com', 'a b@example.com', 'a@example', 'a..b@example.com', '.a@example.com', 'a.@example.com',
+  'a@-example.com', 'a@example-.com', 'a@example..com', 'a@example.com.', 'é@example.com', 'a@exämple.com', '"quoted"@example.com',
+  'a@[127.0.0.1]', 'a\u0000@example.com', 'a@example.com\n', ' a@example.com', 'a@example.com,b@example.com'
+]
+
+const email = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.stringMatching(/^[a-z0-9](?:[a-z0-9._+-]{0,14}[a-z0-9])?$/).filter((local) => !local.includes('..')), fc.constantFrom('example.com', 'example.org', 'mail.example.co.uk')).map(([local, domain]) => `${local}@${domain}`) },
+  { weight: 1, arbitrary: fc.constantFrom(...EDGE_EMAILS) }
+)
 
 const dateTime = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: MIN_DATE, max: MAX_DATE }).map((ms) => new Date(ms).toISOString()) },
@@ -215,7 +275,7 @@ export class SchemaValues {
       case 'number': return fc.double({ noNaN: true, noDefaultInfinity: true, min: s.minimum, max: s.maximum })
       case 'boolean': return fc.boolean()
       case 'null': return fc.constant(null)
-      case 'array': return fc.array(this.valid(s.items ?? {}), { maxLength: 4 })
+      case 'array': return this.validArray(s)
       case 'object': return this.validObject(s)
       default: return anyJson
     }
@@ -223,6 +283,7 @@ export class SchemaValues {
 
   private validString (s: Schema): fc.Arbitrary<JsonNode> {
     if (s.format === 'date-time') return dateTime
+    if (s.format === 'email') return email
     const min: number = s.minLength ?? 0
     const max: number = s.maxLength ?? 60
     if (typeof s.pattern === 'string') {
@@ -234,6 +295,13 @@ export class SchemaValues {
       )
     }
     return text(min, max)
+  }
+
+  private validArray (s: Schema): fc.Arbitrary<JsonNode> {
+    const minLength: number = s.minItems ?? 0
+    const lengths = { minLength, maxLength: Math.max(minLength, Math.min(s.maxItems ?? 4, 4)) }
+    const items = this.valid(s.items ?? {})
+    return s.uniqueItems === true ? fc.uniqueArray(items, { ...lengths, selector: jsonText }) : fc.array(items, lengths)
   }
 
   private validObject (s: Schema): fc.Arbitrary<JsonNode> {
@@ -272,6 +340,14 @@ export class SchemaValues {
         arbitraries.push(text(1, 20).filter((value) => !pattern.test(value)))
       }
       if (s.format === 'date-time') arbitraries.push(fc.constantFrom(...BAD_DATE_TIMES))
+      if (s.format === 'email') arbitraries.push(fc.constantFrom(...BAD_EMAILS))
+    }
+    if (s.type === 'array') {
+      const items = (s.items ?? {}) as Schema
+      if (typeof s.minItems === 'number' && s.minItems > 0) arbitraries.push(fc.constant([] as JsonNode))
+      if (typeof s.maxItems === 'number') arbitraries.push(fc.array(this.valid(items), { minLength: s.maxItems + 1, maxLength: s.maxItems + 3 }))
+      if (s.uniqueItems === true) arbitraries.push(this.valid(items).map((item) => [item, item]))
+      if (s.items !== undefined) arbitraries.push(fc.tuple(this.validArray(s), this.invalid(items)).map(([array, bad]) => [...(array as JsonNode[]), bad]))
     }
     if (s.type === 'integer' || s.type === 'number') {
       const min: number = s.minimum ?? -Infinity
@@ -317,7 +393,8 @@ const anyJson: fc.Arbitrary<JsonNode> = fc.jsonValue({ maxDepth: 3 }).map(fromPl
 
 /** An entity tag of a task, resolved when sent: its version is read then. */
 interface TagReference {
-  id: number
+  /** The task's id; undefined: the task the request's path names, as a client would send. */
+  id: number | undefined
   weak: boolean
   /** 0: the task's current version; otherwise that far from it. */
   versionOffset: number
@@ -325,7 +402,14 @@ interface TagReference {
 
 type HeaderValue = { text: string } | { tags: TagReference[], separator: string } | { repeated: string[] }
 
-interface BodySpec {
+/**
+ * A path parameter's value: as sent, or one of the values that name
+ * something existing when the request is sent (at this index, modulo their
+ * number), since a project's slug changes when it is renamed.
+ */
+type PathValue = { text: string } | { existing: number, escaped: boolean }
+
+export interface BodySpec {
   kind: string
   payload: string | Uint8Array
   /** null: no Content-Type header at all. */
@@ -344,10 +428,13 @@ export interface RequestSpec {
   operationId: string
   method: string
   path: string
-  pathId: string | undefined
+  /** A value for each path parameter of the operation, by name. */
+  pathValues: Record<string, PathValue>
   trailingSlash: boolean
   query: QueryPiece[]
   headers: [string, HeaderValue][]
+  /** The Authorization header, if any, and whether it may hold a token that works. */
+  authorization: { header: HeaderValue | undefined, mayWork: boolean }
   body: BodySpec | undefined
 }
 
@@ -359,25 +446,43 @@ export interface SentRequest {
   payload?: string | Buffer
 }
 
-/** What the generators know of the database: ids to aim at, cursors to follow. */
+/**
+ * Authorization headers, by what they hold: the run's own bearer token;
+ * working personal access tokens; other working tokens (another user's,
+ * fewer scopes, other spellings); tokens that an operation needing one must
+ * refuse (revoked or unknown, a refresh token, access tokens tampered with
+ * or forged); and headers of another shape (another scheme, `Bearer` alone).
+ */
+export type AuthorizationKind = 'run' | 'personal' | 'other' | 'refused' | 'malformed'
+const REFUSED_AUTHORIZATIONS: ReadonlySet<AuthorizationKind> = new Set(['refused', 'malformed'])
+
+/** What the generators know of the database: values to aim at, cursors to follow, bodies and tokens that work. */
 export interface FuzzState {
-  /** Tasks created before the run (some of them soft-deleted). */
-  ids: number[]
-  deletedIds: number[]
-  /** Each cursor with the query string of the page it came from. */
-  cursors: { query: string, cursor: string }[]
+  /**
+   * Per path parameter, values that name something that exists (tasks,
+   * projects, users, personal tokens): made before the run or by it, and
+   * kept current when a project is renamed.
+   */
+  existing: Record<string, string[]>
+  /** Per path parameter, values that named something once: deleted tasks, renamed projects' old slugs, revoked tokens. */
+  former: Record<string, string[]>
+  /** Each cursor with the operation and the query string of the page it came from. */
+  cursors: { operationId: string, query: string, cursor: string }[]
   /** The last version seen of each task, from ETags. */
   versions: Map<number, number>
+  /** Per operationId, bodies that succeed only with real data: a real user's password, a refresh token. */
+  goodBodies: Record<string, BodySpec[]>
+  authorizations: Record<AuthorizationKind, string[]>
 }
 
 const IDEMPOTENCY_KEYS = ['fuzz-key-1', 'fuzz-key-2', 'fuzz-key-3', '4f1c2d3e-0b7a-4e55-9c1d-5b2f8a7e6d10']
 
-const SPECIAL_PATH_IDS = [
+const SPECIAL_PATH_VALUES = [
   '0', '-1', '-0', '00', '01', '+1', ' 1', '1 ', '1.0', '1.5', '1e3', '1e400', '-1e400', '0x1A', '0b1', '0o7', '1_000',
   'Infinity', '-Infinity', 'NaN', 'null', 'undefined', 'true', '[]', '{}', '9007199254740991', '9007199254740992',
   '9007199254740993', '18446744073709551616', '99999999999999999999999999999', '1,2', '1;2', '１', '٣', 'ⅰ', '*'
 ]
-const ENCODED_PATH_IDS = [
+const ENCODED_PATH_VALUES = [
   '%00', '%zz', '%', '%%', '%E0%A4%A', '%ED%A0%80', '%FF', '%C0%AF', '%2F', '%2f', '%5C', '%3F', '%23', '%2e', '%2e%2e',
   '..', '.', '1%2Frestore', '%252F', '%20', '%0A', '%0D%0A', '%u0031', '%31', '%2B1', '1%00', '%EF%BB%BF1'
 ]
@@ -387,6 +492,10 @@ const CONTENT_TYPES = [
   'application/json; charset="utf-8"', 'application/json; charset=latin1', 'text/plain', 'text/json', 'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=x', 'application/merge-patch+json', 'application/problem+json', 'application/jsonx',
   'application/json-patch+json', 'application/octet-stream', '', ' application/json', '*/*', 'application/*', 'json', 'application/json, text/plain'
+]
+const FORM_CONTENT_TYPES = [
+  'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/x-www-form-urlencoded;charset=latin1',
+  'application/x-www-form-urlencodedx', 'application/x-www-form-urlencoded, application/json', 'application/json; x=application/x-www-form-urlencoded'
 ]
 
 const RAW_BODIES = [
@@ -398,6 +507,16 @@ const RAW_BODIES = [
   '{"title":"x","constructor":"y"}', '{"title": 1e999}', '{"title":"a","priority": 1e400}', '{"title":"a","priority": -0}',
   '{"title":"a","priority": 2.0}', '{"title":"a","priority": 2.5e0}', '{"title":"a","priority": 0.2e1}', '{"title":"a","status":"done","status":null}',
   '{"title":"a","title":5}', '{"title":"a"}\u0000', '\u0000', '{"title":"a"/*c*/}', '{"title":"a",\n"priority":\t3}'
+]
+
+// What a form parser may trip on: empty names and values, repeats, array and
+// prototype syntax, bad percent-escapes (and escapes of bytes UTF-8 has not).
+const RAW_FORM_BODIES = [
+  '=', '&', '&&=&', 'grant_type', 'grant_type=', 'grant_type=password&grant_type=refresh_token', 'grant_type[]=password', 'grant_type[0]=password',
+  'grant_type=password&username=&password=', 'grant_type=password&username=a&password=b&username=c', '%zz=1', 'grant_type=%', 'grant_type=%E0%A4%A',
+  'grant_type=password&username=%FF&password=%00', 'grant_type=password&username=a%00b&password=%ED%A0%80', '__proto__=x', '__proto__[polluted]=1',
+  'constructor[prototype][polluted]=1', 'grant_type=password;username=a;password=b', 'grant_type=password&username=a+b&password=c+d', 'grant_type = password',
+  'grant_type=refresh_token&refresh_token=tapi_rt_', 'grant_type=refresh_token&refresh_token=', '\u0000=\u0000', 'grant_type=password&scope=%20%20&username=x&password=y'
 ]
 
 /** A body of invalid UTF-8 bytes: `{"title":"` + bytes + `"}`. */
@@ -433,42 +552,57 @@ export class RequestGenerators {
 
   /** Any request: an operation of the document, sometimes with another method. */
   request (): fc.Arbitrary<RequestSpec> {
-    // A request line and headers over the HTTP server's limit never reach the app (431).
-    const sendable = { ids: [], deletedIds: [], cursors: [], versions: new Map() }
+    // A request line and headers over the HTTP server's limit never reach the app
+    // (431). Judged without the state, so that what is generated never depends
+    // on what earlier runs did.
+    const stateless = { existing: {}, versions: new Map<number, number>() }
     return fc.oneof(...this.operations.map((operation) => this.requestFor(operation)))
-      .filter((spec) => headSize(materialize(spec, sendable)) <= MAX_HEAD_BYTES)
+      .filter((spec) => headSize(materialize(spec, stateless)) <= MAX_HEAD_BYTES)
   }
 
   requestFor (operation: Operation): fc.Arbitrary<RequestSpec> {
-    const pathParameter = operation.parameters.find((parameter) => parameter.in === 'path')
+    const pathParameters = operation.parameters.filter((parameter) => parameter.in === 'path')
+    const goodBodies = this.state.goodBodies[operation.operationId] ?? []
+    const bodies: fc.WeightedArbitrary<BodySpec | undefined>[] = operation.bodySchema === undefined
+      ? [{ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: this.body({ type: 'object' }, JSON_MEDIA_TYPE) }]
+      : [{ weight: 20, arbitrary: this.body(operation.bodySchema, operation.bodyMediaType ?? JSON_MEDIA_TYPE) }, { weight: 1, arbitrary: fc.constant(undefined) }]
+    if (goodBodies.length > 0) bodies.push({ weight: 4, arbitrary: fc.constantFrom(...goodBodies) })
     return fc.record({
       operationId: fc.constant(operation.operationId),
       method: fc.oneof({ weight: 15, arbitrary: fc.constant(operation.method) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') }),
       path: fc.constant(operation.path),
-      pathId: pathParameter === undefined ? fc.constant(undefined) : this.pathId(pathParameter.schema),
+      pathValues: fc.record(Object.fromEntries(pathParameters.map((parameter) => [parameter.name, this.pathValue(parameter)]))),
       trailingSlash: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       query: this.query(operation),
       headers: this.headers(operation),
-      body: operation.bodySchema === undefined
-        ? fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: this.body({ type: 'object' }) })
-        : fc.oneof({ weight: 20, arbitrary: this.body(operation.bodySchema) }, { weight: 1, arbitrary: fc.constant(undefined) })
+      authorization: this.authorization(operation),
+      body: fc.oneof(...bodies)
     })
   }
 
-  /** Path ids: of tasks that exist or were deleted, valid but absent, and every kind of garbage. */
-  private pathId (schema: Schema): fc.Arbitrary<string> {
-    const { ids, deletedIds } = this.state
+  /**
+   * Values of a path parameter: of things that exist or existed (tasks,
+   * projects and their old slugs, users, tokens), valid but absent, invalid,
+   * and every kind of garbage.
+   */
+  private pathValue (parameter: Parameter): fc.Arbitrary<PathValue> {
+    const existing = this.state.existing[parameter.name] ?? []
+    const former = this.state.former[parameter.name] ?? []
     const garbage = fc.tuple(text(0, 30), fc.boolean()).map(([value, raw]) => raw ? sanitizeRawSegment(value) : percentEncode(value))
-    return fc.oneof(
-      { weight: 8, arbitrary: fc.constantFrom(...ids).map(String) },
-      { weight: 2, arbitrary: fc.constantFrom(...deletedIds).map(String) },
-      { weight: 2, arbitrary: this.values.valid(schema).map((value) => String(value)) },
+    const texts: fc.WeightedArbitrary<string>[] = [
+      { weight: 2, arbitrary: this.values.valid(parameter.schema).map((value) => percentEncode(queryText(value))) },
+      { weight: 3, arbitrary: this.values.invalid(parameter.schema).map((value) => percentEncode(queryText(value))) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: 200 }).map(String) },
-      { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_PATH_IDS).map(percentEncode) },
-      { weight: 2, arbitrary: fc.constantFrom(...ENCODED_PATH_IDS) },
+      { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_PATH_VALUES).map(percentEncode) },
+      { weight: 2, arbitrary: fc.constantFrom(...ENCODED_PATH_VALUES) },
       { weight: 2, arbitrary: garbage },
       { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 90, max: 600 }), fc.constantFrom('1', 'a', '%C3%A9')).map(([length, unit]) => unit.repeat(length)) }
-    )
+    ]
+    if (former.length > 0) texts.unshift({ weight: 2, arbitrary: spelled(fc.constantFrom(...former)) })
+    const values = texts.map(({ weight, arbitrary }): fc.WeightedArbitrary<PathValue> => ({ weight, arbitrary: arbitrary.map((value) => ({ text: value })) }))
+    const escaped = fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
+    if (existing.length > 0) values.unshift({ weight: 16, arbitrary: fc.record({ existing: fc.nat(), escaped }) })
+    return fc.oneof(...values)
   }
 
   /**
@@ -497,14 +631,15 @@ export class RequestGenerators {
         return Array.from({ length: Math.max(1, Math.min(times, Math.floor(MAX_HEAD_BYTES / length))) }, () => piece)
       }))
     const arbitraries: fc.WeightedArbitrary<QueryPiece[]>[] = [{ weight: 16, arbitrary: generic }, { weight: 1, arbitrary: flood }]
-    if (parameters.some((parameter) => parameter.name === 'cursor') && this.state.cursors.length > 0) {
-      arbitraries.push({ weight: 4, arbitrary: this.followCursor(parameters) })
+    const cursors = this.state.cursors.filter((cursor) => cursor.operationId === operation.operationId)
+    if (parameters.some((parameter) => parameter.name === 'cursor') && cursors.length > 0) {
+      arbitraries.push({ weight: 4, arbitrary: this.followCursor(parameters, cursors) })
     }
     return fc.oneof(...arbitraries)
   }
 
   /** A stored cursor with the query it came from, sometimes with a new limit or one parameter changed. */
-  private followCursor (parameters: Parameter[]): fc.Arbitrary<QueryPiece[]> {
+  private followCursor (parameters: Parameter[], cursors: FuzzState['cursors']): fc.Arbitrary<QueryPiece[]> {
     const limit = parameters.find((parameter) => parameter.name === 'limit')
     const change = fc.oneof(
       { weight: 4, arbitrary: fc.constant([] as QueryPiece[]) },
@@ -517,7 +652,7 @@ export class RequestGenerators {
       { weight: 1, arbitrary: fc.constant((cursor: string) => cursor.replace('.', '')) },
       { weight: 1, arbitrary: fc.constant((cursor: string) => `${cursor}.x`) }
     )
-    return fc.tuple(fc.constantFrom(...this.state.cursors), change, tamper).map(([{ query, cursor }, changed, alter]) => {
+    return fc.tuple(fc.constantFrom(...cursors), change, tamper).map(([{ query, cursor }, changed, alter]) => {
       const pieces = [...new URLSearchParams(query)]
         .filter(([name]) => !changed.some((piece) => piece.name === name))
         .map(([name, value]): QueryPiece => ({ name, value, raw: false }))
@@ -578,46 +713,85 @@ export class RequestGenerators {
     ).map((groups) => groups.flat())
   }
 
+  /**
+   * The Authorization header: mostly none where the operation may be called
+   * without a token (AUTH=off), the run's token where it may not; otherwise
+   * a personal access token, another that works, one to refuse, another
+   * shape, garbage, or the header twice.
+   */
+  private authorization (operation: Operation): fc.Arbitrary<RequestSpec['authorization']> {
+    const { authorizations } = this.state
+    const weights: Record<AuthorizationKind, number> = { run: operation.anonymous ? 3 : 24, personal: 2, other: 1, refused: 3, malformed: 1 }
+    const kinds: fc.WeightedArbitrary<RequestSpec['authorization']>[] = [
+      { weight: operation.anonymous ? 24 : 1, arbitrary: fc.constant({ header: undefined, mayWork: false }) },
+      { weight: 1, arbitrary: headerText(0, 80).map((value) => ({ header: { text: value }, mayWork: false })) }
+    ]
+    const every: { value: string, mayWork: boolean }[] = []
+    for (const [kind, weight] of Object.entries(weights) as [AuthorizationKind, number][]) {
+      const values = authorizations[kind].map((value) => ({ value, mayWork: !REFUSED_AUTHORIZATIONS.has(kind) }))
+      every.push(...values)
+      if (values.length > 0) kinds.push({ weight, arbitrary: fc.constantFrom(...values).map(({ value, mayWork }) => ({ header: { text: value }, mayWork })) })
+    }
+    // Sent twice, the header counts with its first value (Node discards the repeat).
+    if (every.length > 0) {
+      kinds.push({ weight: 1, arbitrary: fc.tuple(fc.constantFrom(...every), fc.constantFrom(...every)).map(([first, second]) => ({ header: { repeated: [first.value, second.value] }, mayWork: first.mayWork })) })
+    }
+    return fc.oneof(...kinds)
+  }
+
   private tagReference (): fc.Arbitrary<TagReference> {
-    const { ids, deletedIds } = this.state
+    const taskIds = [...(this.state.existing.task_id ?? []), ...(this.state.former.task_id ?? [])].map(Number)
     return fc.record({
-      id: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids, ...deletedIds) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 300 }) }),
+      id: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom<number | undefined>(...taskIds) },
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 300 }) }
+      ),
       weak: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       versionOffset: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -2, max: 2 }) })
     })
   }
 
-  /** Bodies: valid ones from the schema, and every way of getting one wrong. */
-  body (schema: Schema): fc.Arbitrary<BodySpec> {
+  /**
+   * Bodies: valid ones from the schema, and every way of getting one wrong,
+   * in the media type the operation reads (JSON or a form); a form's
+   * operation also gets JSON.
+   */
+  body (schema: Schema, mediaType: string): fc.Arbitrary<BodySpec> {
     const resolved = this.values.resolve(schema)
     const properties = Object.keys(resolved.properties ?? {})
     const required = (resolved.required ?? []) as string[]
     const valid = this.values.valid(schema)
-    const json = (kind: string, node: fc.Arbitrary<JsonNode>) => node.map((value) => ({ kind, text: jsonText(value) }))
+    const form = mediaType === FORM_MEDIA_TYPE
+    const encode = form ? formText : jsonText
+    const encoded = (kind: string, node: fc.Arbitrary<JsonNode>) => node.map((value) => ({ kind, text: encode(value) }))
 
     const texts: fc.WeightedArbitrary<{ kind: string, text: string | Uint8Array }>[] = [
-      { weight: 8, arbitrary: json('valid', valid) },
-      { weight: 1, arbitrary: json('unknown member', fc.tuple(valid, this.memberName(), anyJson).map(([body, key, value]) => withMember(body, key, value))) },
-      { weight: 1, arbitrary: json('prototype pollution', fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype')).map(([body, key]) => withMember(body, key, new JsonObject([['prototype', new JsonObject([['polluted', true]])], ['polluted', true]])))) },
-      { weight: 1, arbitrary: json('any JSON', anyJson) },
-      { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 10, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'), fc.constantFrom(...properties, 'zz', '')).map(([depth, container, key]) => ({ kind: 'deeply nested', text: jsonText(key === '' ? nested(depth, container) : new JsonObject([['title', 'nested'], [key, nested(depth, container)]])) })) },
-      { weight: 2, arbitrary: fc.constantFrom(...RAW_BODIES).map((value) => ({ kind: 'raw text', text: value })) },
+      { weight: 8, arbitrary: encoded('valid', valid) },
+      { weight: 1, arbitrary: encoded('unknown member', fc.tuple(valid, this.memberName(), anyJson).map(([body, key, value]) => withMember(body, key, value))) },
+      { weight: 1, arbitrary: encoded('prototype pollution', fc.tuple(valid, fc.constantFrom('__proto__', 'constructor', 'prototype')).map(([body, key]) => withMember(body, key, new JsonObject([['prototype', new JsonObject([['polluted', true]])], ['polluted', true]])))) },
+      { weight: 1, arbitrary: encoded('any JSON', anyJson) },
+      { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 10, max: 20_000 }), fc.constantFrom<'array' | 'object'>('array', 'object'), fc.constantFrom(...properties, 'zz', '')).map(([depth, container, key]) => ({ kind: 'deeply nested', text: encode(key === '' ? nested(depth, container) : new JsonObject([['title', 'nested'], [key, nested(depth, container)]])) })) },
+      { weight: 2, arbitrary: fc.constantFrom(...RAW_BODIES, ...(form ? RAW_FORM_BODIES : [])).map((value) => ({ kind: 'raw text', text: value })) },
       { weight: 1, arbitrary: fc.constantFrom(...INVALID_UTF8_BODIES).map((value) => ({ kind: 'invalid UTF-8', text: value as Uint8Array })) },
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }).map((index) => ({ kind: 'huge', text: hugeBodyTexts()[index] as string })) }
     ]
     if (properties.length > 0) {
-      texts.push({ weight: 5, arbitrary: json('one invalid member', fc.oneof(...properties.map((name) => fc.tuple(valid, this.values.invalid(resolved.properties[name])).map(([body, bad]) => withMember(body, name, bad))))) })
-      texts.push({ weight: 1, arbitrary: json('duplicate member', fc.tuple(valid, fc.constantFrom(...properties), anyJson).map(([body, key, value]) => body instanceof JsonObject ? new JsonObject([...body.entries, [key, value]]) : body)) })
+      texts.push({ weight: 5, arbitrary: encoded('one invalid member', fc.oneof(...properties.map((name) => fc.tuple(valid, this.values.invalid(resolved.properties[name])).map(([body, bad]) => withMember(body, name, bad))))) })
+      texts.push({ weight: 1, arbitrary: encoded('duplicate member', fc.tuple(valid, fc.constantFrom(...properties), anyJson).map(([body, key, value]) => body instanceof JsonObject ? new JsonObject([...body.entries, [key, value]]) : body)) })
     }
     if (required.length > 0) {
-      texts.push({ weight: 1, arbitrary: json('required member missing', fc.tuple(valid, fc.constantFrom(...required)).map(([body, key]) => withMember(body, key, undefined))) })
+      texts.push({ weight: 1, arbitrary: encoded('required member missing', fc.tuple(valid, fc.constantFrom(...required)).map(([body, key]) => withMember(body, key, undefined))) })
     }
     const contentType = fc.oneof(
-      { weight: 20, arbitrary: fc.constant<string | null>('application/json') },
-      { weight: 2, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES) },
+      { weight: 20, arbitrary: fc.constant<string | null>(mediaType) },
+      { weight: 2, arbitrary: fc.constantFrom<string | null>(...CONTENT_TYPES, ...(form ? FORM_CONTENT_TYPES : [])) },
       { weight: 1, arbitrary: fc.constant<string | null>(null) }
     )
-    return fc.tuple(fc.oneof(...texts), contentType).map(([{ kind, text }, type]) => ({ kind, payload: text, contentType: type }))
+    const bodies = fc.tuple(fc.oneof(...texts), contentType).map(([{ kind, text }, type]): BodySpec => ({ kind, payload: text, contentType: type }))
+    if (!form) return bodies
+    const asJson = valid.map((value): BodySpec => ({ kind: 'JSON for a form', payload: jsonText(value), contentType: JSON_MEDIA_TYPE }))
+    return fc.oneof({ weight: 6, arbitrary: bodies }, { weight: 1, arbitrary: asJson })
   }
 
   private memberName (): fc.Arbitrary<string> {
@@ -659,16 +833,29 @@ function encodeQueryPart (value: string, raw: boolean): string {
   return raw ? value.replace(/#/g, '%23') : percentEncode(value)
 }
 
-/** The request to send, with ETags read from what the run has seen so far. */
-export function materialize (spec: RequestSpec, state: FuzzState): SentRequest {
-  let path = spec.path.replace('{task_id}', spec.pathId ?? '')
+/** The text of a path parameter's value, as it goes in the URL. */
+function pathText (value: PathValue | undefined, existing: string[]): string {
+  if (value === undefined) return ''
+  if ('text' in value) return value.text
+  const text = existing[value.existing % existing.length] ?? ''
+  return value.escaped ? percentEncodeEvery(text) : percentEncode(text)
+}
+
+/** The request to send, with path values and ETags read from what the run has seen so far. */
+export function materialize (spec: RequestSpec, state: Pick<FuzzState, 'existing' | 'versions'>): SentRequest {
+  const pathValues: Record<string, string> = {}
+  for (const [name, value] of Object.entries(spec.pathValues)) pathValues[name] = pathText(value, state.existing[name] ?? [])
+  let path = spec.path.replace(/\{([^}]+)\}/g, (_, name: string) => pathValues[name] ?? '')
+  const addressedTask = Number(pathValues.task_id)
+  const tag = ({ id = Number.isSafeInteger(addressedTask) ? addressedTask : 0, weak, versionOffset }: TagReference) => `${weak ? 'W/' : ''}"${id}-${(state.versions.get(id) ?? 1) + versionOffset}"`
   if (spec.trailingSlash) path += '/'
   const query = spec.query.map(({ name, value, raw }) => value === undefined ? encodeQueryPart(name, raw) : `${encodeQueryPart(name, raw)}=${encodeQueryPart(value, raw)}`).join('&')
   const headers: Record<string, string | string[]> = {}
-  for (const [name, value] of spec.headers) {
+  const authorization: [string, HeaderValue][] = spec.authorization.header === undefined ? [] : [['authorization', spec.authorization.header]]
+  for (const [name, value] of [...spec.headers, ...authorization]) {
     if ('text' in value) headers[name] = value.text
     else if ('repeated' in value) headers[name] = value.repeated
-    else headers[name] = value.tags.map(({ id, weak, versionOffset }) => `${weak ? 'W/' : ''}"${id}-${(state.versions.get(id) ?? 1) + versionOffset}"`).join(value.separator)
+    else headers[name] = value.tags.map(tag).join(value.separator)
   }
   const request: SentRequest = { method: spec.method, url: query === '' ? path : `${path}?${query}`, headers }
   if (spec.body !== undefined) {
@@ -719,7 +906,7 @@ export class Contract {
    * operation of the document matches.
    */
   operationFor (method: string, url: string): Operation | undefined {
-    const { pathname } = new URL(url.startsWith('//') ? `http://localhost${url}` : url, 'http://localhost')
+    const { pathname } = parsedUrl(url)
     let segments: string[]
     try {
       segments = pathname.split('/').map((segment) => decodeURIComponent(segment))
@@ -736,12 +923,19 @@ export class Contract {
     })
   }
 
-  /** What is wrong with this response to this request: nothing when the list is empty. */
-  check (request: SentRequest, response: LightMyRequestResponse): string[] {
+  /**
+   * What is wrong with this response to this request: nothing when the list
+   * is empty. `tokenMayWork` false: the request has no token that could work.
+   */
+  check (request: SentRequest, response: LightMyRequestResponse, tokenMayWork = true): string[] {
     const status = response.statusCode
     const operation = this.operationFor(request.method, request.url)
     const where = operation === undefined ? 'a path and method no operation documents' : operation.operationId
     const documented = operation?.responses[String(status)]
+    // Security that needs a token is checked first: only the router's own 400 (a malformed URL) comes before it.
+    if (operation !== undefined && !operation.anonymous && !tokenMayWork && status !== 401 && status !== 400) {
+      return [`${status} from ${where} to a request without a working token, where its security needs one (a 401)`]
+    }
     // A 500 is always a bug; another 5xx (a 503, say) only where it is documented.
     if (status >= 500) {
       if (status === 500 || documented === undefined) return [`${status} from ${where}: the server failed${status === 500 ? '' : ', with a status not documented there'}`]
@@ -752,7 +946,9 @@ export class Contract {
       if (documented === undefined) return [`${status} is not a status ${where} documents (${Object.keys(operation.responses).join(', ')})`]
       return this.checkDocumented(request, response, operation, documented)
     }
-    if (documented === undefined && !(operation === undefined ? FRAMEWORK_STATUSES_OFF_ROUTES : FRAMEWORK_STATUSES_ON_ROUTES).has(status)) {
+    // A documented client error is held to its documentation: problem details, or what else it says (RFC 6749's errors).
+    if (operation !== undefined && documented !== undefined) return this.checkDocumented(request, response, operation, documented)
+    if (!(operation === undefined ? FRAMEWORK_STATUSES_OFF_ROUTES : FRAMEWORK_STATUSES_ON_ROUTES).has(status)) {
       return [`${status} is neither documented for ${where}${operation === undefined ? '' : ` (${Object.keys(operation.responses).join(', ')})`} nor a client error the framework gives`]
     }
     if (request.method === 'HEAD') return []
@@ -787,6 +983,8 @@ export class Contract {
     }
     const validate = this.validator(entry[1].schema)
     if (!validate(body)) violations.push(`the body does not match the ${response.statusCode} schema of ${operation.operationId}: ${this.ajv.errorsText(validate.errors)}`)
+    const said = typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined
+    if (response.statusCode >= 400 && said !== response.statusCode) violations.push(`the error says status ${String(said)}, the response is a ${response.statusCode}`)
     return violations
   }
 
@@ -813,6 +1011,11 @@ function absoluteRefs (schema: unknown): unknown {
   if (schema === null || typeof schema !== 'object') return schema
   return Object.fromEntries(Object.entries(schema).map(([key, value]) =>
     [key, key === '$ref' && typeof value === 'string' && value.startsWith('#') ? `${VALIDATOR_BASE}${value}` : absoluteRefs(value)]))
+}
+
+/** A request's URL (a path and query) as the server reads it: `//x` is a path, not a host. */
+function parsedUrl (url: string): URL {
+  return new URL(url.startsWith('//') ? `http://localhost${url}` : url, 'http://localhost')
 }
 
 function mediaType (contentType: unknown): string | undefined {
@@ -846,53 +1049,253 @@ export class ContractViolation extends Error {
   }
 }
 
-/**
- * The tasks the generators aim at, created through the API: some soft-deleted
- * (for restore), and cursors of a few list pages (to follow and to tamper with).
- */
-export async function prepareState (app: Injector): Promise<FuzzState> {
-  const state: FuzzState = { ids: [], deletedIds: [], cursors: [], versions: new Map() }
-  const bodies = [
-    { title: 'Write the report', description: 'Q3 numbers', priority: 1, assignee: 'ada' },
-    { title: 'Pay the invoice', status: 'in_progress' },
-    { title: '100% done_ok\\', description: 'percent, underscore and backslash', priority: 5 },
-    { title: 'ünïcödé 😀 task', assignee: null, status: 'done' },
-    { title: 'a'.repeat(200), description: 'd'.repeat(2000), priority: 3 },
-    { title: 'cancelled one', status: 'cancelled', priority: 4 },
-    { title: 'report draft', description: 'same words: report' },
-    { title: 'to be deleted', priority: 2 },
-    { title: 'deleted too', status: 'done' }
-  ]
-  for (const body of bodies) {
-    const response = await app.inject({ method: 'POST', url: '/tasks', payload: body })
-    if (response.statusCode !== 201) throw new Error(`creating a task failed with ${response.statusCode}: ${response.body}`)
-    const task = response.json() as { id: number, version: number }
-    state.ids.push(task.id)
-    state.versions.set(task.id, task.version)
-  }
-  for (const id of state.ids.slice(-2)) {
-    const response = await app.inject({ method: 'DELETE', url: `/tasks/${id}`, headers: { 'if-match': '*' } })
-    if (response.statusCode !== 204) throw new Error(`deleting task ${id} failed with ${response.statusCode}: ${response.body}`)
-    state.versions.set(id, (state.versions.get(id) ?? 1) + 1)
-    state.deletedIds.push(id)
-  }
-  state.ids = state.ids.filter((id) => !state.deletedIds.includes(id))
-  for (const query of ['limit=2', 'limit=1&sort_by=title&sort_order=asc', 'limit=2&sort_by=priority&include_deleted=true', 'limit=1&q=report&status=pending', 'limit=1&updated_since=2000-01-01T00:00:00Z']) {
-    const response = await app.inject({ method: 'GET', url: `/tasks?${query}` })
-    const cursor = (response.json() as { next_cursor?: string | null }).next_cursor
-    if (typeof cursor === 'string') state.cursors.push({ query, cursor })
-  }
-  return state
+/** Who a run acts as, and what the fuzzer may know of the app's secrets. */
+export interface Credentials {
+  /**
+   * The bearer token the run acts with, sent with most requests to
+   * operations that need one (with AUTH=on, an administrator's). Without it
+   * most requests go without a token, as the local administrator of AUTH=off.
+   */
+  authorization?: string | undefined
+  /** The app's JWT_SECRET, to forge tokens it signs but never issued (expired ones, say); without it, only tampered ones are sent. */
+  jwtSecret?: string | undefined
 }
 
-/** Learns tasks' versions from the ETags the run sees, so that If-Match and If-None-Match can hit. */
-function observe (state: FuzzState, request: SentRequest, response: LightMyRequestResponse): void {
+const SCOPES = ['tasks:read', 'tasks:write', 'projects:read', 'projects:write', 'users:admin']
+
+// The user whose password the known-good sign-ins send. It is not among the
+// usernames generated requests aim at, so no PATCH /admin/users can disable it.
+const SIGN_IN_USER = { username: 'fuzz-signin', email: 'fuzz-signin@example.com', password: 'the fuzzer signs in with this' }
+const TARGET_USERS = [
+  { username: 'fuzz-ada', email: 'ada@example.com', password: 'ada password 1', display_name: 'Ada' },
+  { username: 'fuzz-bob', email: 'bob@example.org', password: 'bob password 2', role: 'admin' },
+  { username: 'fuzz-eve', email: 'eve@example.net', password: 'eve password 3', display_name: 'Ève 😀' }
+]
+
+/** The form of a token request. */
+export function tokenForm (fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString()
+}
+
+/** The tokens POST /auth/token answers a form with. */
+export async function issuedTokens (app: Injector, form: string): Promise<{ access_token: string, refresh_token: string }> {
+  const response = await app.inject({ method: 'POST', url: '/auth/token', headers: { 'content-type': FORM_MEDIA_TYPE }, payload: form })
+  if (response.statusCode !== 200) throw new Error(`POST /auth/token answered ${response.statusCode}: ${response.body}`)
+  return response.json() as { access_token: string, refresh_token: string }
+}
+
+/**
+ * What the generators aim at, created through the API as the run's
+ * principal: users (one of them to sign in as), personal tokens, projects
+ * (one renamed, for its old slug's redirect) with members, tasks (some in
+ * projects, some soft-deleted for restore), cursors of a few list pages (to
+ * follow and to tamper with), known-good bodies, and Authorization headers
+ * of every kind.
+ */
+export async function prepareState (app: Injector, { authorization, jwtSecret }: Credentials = {}): Promise<FuzzState> {
+  const asRun: Record<string, string> = authorization === undefined ? {} : { authorization: `Bearer ${authorization}` }
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, expected: number, payload?: object, headers: Record<string, string> = {}) => {
+    const response = await app.inject({ method, url, headers: { ...asRun, ...headers }, ...(payload === undefined ? {} : { payload }) })
+    if (response.statusCode !== expected) throw new Error(`preparing the state: ${method} ${url} answered ${response.statusCode}, not ${expected}: ${response.body}`)
+    return response
+  }
+
+  for (const user of [SIGN_IN_USER, ...TARGET_USERS]) await call('POST', '/users', 201, user)
+  const signInForm = tokenForm({ grant_type: 'password', username: SIGN_IN_USER.username, password: SIGN_IN_USER.password })
+  const member = await issuedTokens(app, signInForm)
+  const reader = await issuedTokens(app, tokenForm({ grant_type: 'password', username: SIGN_IN_USER.username, password: SIGN_IN_USER.password, scope: 'tasks:read' }))
+  const refreshable = await issuedTokens(app, signInForm)
+  const runToken = authorization ?? member.access_token
+
+  const personalToken = async (name: string, scopes: string[]) => (await call('POST', '/users/me/tokens', 201, { name, scopes })).json() as { id: number, token: string }
+  const everyScope = await personalToken('fuzz: every scope', SCOPES)
+  const readOnly = await personalToken('fuzz: read only', ['tasks:read', 'projects:read'])
+  const targetTokens = [await personalToken('fuzz 1', SCOPES), await personalToken('fuzz 2', ['tasks:read']), await personalToken('fuzz 3', ['projects:write'])]
+  const revoked = await personalToken('fuzz: revoked', SCOPES)
+  await call('DELETE', `/users/me/tokens/${revoked.id}`, 204)
+
+  const project = async (body: object) => ((await call('POST', '/projects', 201, body)).json() as { slug: string }).slug
+  const alpha = await project({ name: 'Fuzz alpha', slug: 'fuzz-alpha', description: 'holds tasks' })
+  const beta = await project({ name: 'Fuzz beta' })
+  const transliterated = await project({ name: 'Ünïcödé Café déjà vu!', description: null })
+  const oldSlug = await project({ name: 'Fuzz gamma', slug: 'fuzz-gamma' })
+  const gamma = ((await call('PATCH', `/projects/${oldSlug}`, 200, { slug: 'fuzz-gamma-renamed' })).json() as { slug: string }).slug
+  const delta = await project({ name: 'Fuzz delta', slug: 'fuzz-delta' })
+  // The projects that hold tasks (which last longer than empty ones) each have
+  // all target users but one as members, in every role: PUT can add or change.
+  const roles = ['viewer', 'editor', 'owner']
+  for (const [index, slug] of [alpha, gamma, delta].entries()) {
+    for (const [offset, { username }] of TARGET_USERS.entries()) {
+      if (offset !== index) await call('PUT', `/projects/${slug}/members/${username}`, 201, { role: roles[(index + offset) % roles.length] })
+    }
+  }
+  await call('PUT', `/projects/${alpha}/members/${SIGN_IN_USER.username}`, 201, { role: 'editor' })
+  await call('PUT', `/projects/${transliterated}/members/fuzz-bob`, 201, { role: 'owner' })
+
+  const taskBodies = [
+    { title: 'Write the report', description: 'Q3 numbers', priority: 1, assignee: 'ada', project: alpha },
+    { title: 'Pay the invoice', status: 'in_progress', project: gamma },
+    { title: 'Book the venue', project: delta },
+    { title: 'Send the invitations', status: 'done', priority: 5, project: delta },
+    { title: '100% done_ok\\', description: 'percent, underscore and backslash', priority: 5, project: gamma },
+    { title: 'ünïcödé 😀 task', assignee: null, status: 'done', project: alpha },
+    { title: 'a'.repeat(200), description: 'd'.repeat(2000), priority: 3 },
+    { title: 'cancelled one', status: 'cancelled', priority: 4 },
+    { title: 'report draft', description: 'same words: report', project: null },
+    { title: 'to be deleted', priority: 2, project: alpha },
+    { title: 'deleted too', status: 'done' }
+  ]
+  const ids: number[] = []
+  const versions = new Map<number, number>()
+  for (const body of taskBodies) {
+    const task = (await call('POST', '/tasks', 201, body)).json() as { id: number, version: number }
+    ids.push(task.id)
+    versions.set(task.id, task.version)
+  }
+  // Tasks no request aims at (but by chance): their projects cannot be emptied, and
+  // so deleted, early in a run, which leaves project operations something to reach.
+  for (const project of [alpha, gamma, delta]) {
+    for (const title of ['keeps its project', 'keeps it too']) await call('POST', '/tasks', 201, { title, project })
+  }
+  const deletedIds = ids.slice(-2)
+  for (const id of deletedIds) {
+    await call('DELETE', `/tasks/${id}`, 204, undefined, { 'if-match': '*' })
+    versions.set(id, (versions.get(id) ?? 1) + 1)
+  }
+
+  const cursors: FuzzState['cursors'] = []
+  const lists: [string, string, string[]][] = [
+    ['listTasks', '/tasks', ['limit=2', 'limit=1&sort_by=title&sort_order=asc', 'limit=2&sort_by=priority&include_deleted=true', 'limit=1&q=report&status=pending', 'limit=1&updated_since=2000-01-01T00:00:00Z', `limit=1&project=${alpha}`]],
+    ['listProjects', '/projects', ['limit=1']],
+    ['listUsers', '/admin/users', ['limit=2']],
+    ['listProjectMembers', `/projects/${alpha}/members`, ['limit=1']]
+  ]
+  for (const [operationId, path, queries] of lists) {
+    for (const query of queries) {
+      const cursor = ((await call('GET', `${path}?${query}`, 200)).json() as { next_cursor?: string | null }).next_cursor
+      if (typeof cursor === 'string') cursors.push({ operationId, query, cursor })
+    }
+  }
+
+  const bearer = (token: string) => `Bearer ${token}`
+  return {
+    existing: {
+      task_id: ids.filter((id) => !deletedIds.includes(id)).map(String),
+      slug: [alpha, beta, transliterated, gamma, delta],
+      // Usernames compare without regard to case; `local` is the built-in user no one may change.
+      username: [...TARGET_USERS.map((user) => user.username), 'FUZZ-ADA', 'local'],
+      token_id: targetTokens.map((token) => String(token.id))
+    },
+    former: { task_id: deletedIds.map(String), slug: [oldSlug], token_id: [String(revoked.id)] },
+    cursors,
+    versions,
+    goodBodies: {
+      issueToken: [
+        signInForm,
+        // A member asking for an administrator's scope too gets the one it may have.
+        tokenForm({ grant_type: 'password', username: SIGN_IN_USER.username, password: SIGN_IN_USER.password, scope: 'projects:read users:admin' }),
+        tokenForm({ grant_type: 'refresh_token', refresh_token: refreshable.refresh_token })
+      ].map((payload): BodySpec => ({ kind: 'known good', payload, contentType: FORM_MEDIA_TYPE })),
+      createTask: [{ kind: 'known good', payload: JSON.stringify({ title: 'in a project', project: alpha }), contentType: JSON_MEDIA_TYPE }],
+      putProjectMember: ['viewer', 'editor', 'owner'].map((role): BodySpec => ({ kind: 'known good', payload: JSON.stringify({ role }), contentType: JSON_MEDIA_TYPE }))
+    },
+    authorizations: {
+      run: [bearer(runToken)],
+      personal: [everyScope.token, readOnly.token].map(bearer),
+      other: [
+        ...[member.access_token, reader.access_token].filter((token) => token !== runToken).map(bearer),
+        `bearer ${runToken}`, `BEARER   ${runToken}  `
+      ],
+      refused: [revoked.token, `tapi_pat_${'A'.repeat(43)}`, member.refresh_token, ...forgedAccessTokens(runToken, jwtSecret)].map(bearer),
+      malformed: [
+        `Basic ${Buffer.from(`${SIGN_IN_USER.username}:${SIGN_IN_USER.password}`).toString('base64')}`, 'Bearer', 'Bearer ', `Token ${runToken}`, runToken,
+        `Bearer ${runToken} extra`, `Bearer "${runToken}"`, `Bearer ${runToken},Bearer ${runToken}`, `Bearer\t${runToken}`
+      ]
+    }
+  }
+}
+
+/**
+ * Access tokens made from a real one that the API must not take as they
+ * are: tampered with (another user under the same signature, a changed
+ * signature, `alg: none`, parts missing), and, with the key, signed but
+ * expired, not yet valid, for another issuer or audience, of a user who
+ * does not exist or of the built-in local user (whose tokens only AUTH=off,
+ * where no operation needs a token, accepts), of an older password,
+ * without an expiry, or of another algorithm.
+ */
+function forgedAccessTokens (token: string, secret: string | undefined): string[] {
+  const [header = '', payload = '', signature = ''] = token.split('.')
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>
+  const tampered = [
+    `${header}.${base64UrlJson({ ...claims, sub: '1' })}.${signature}`,
+    `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`,
+    `${base64UrlJson({ alg: 'none', typ: 'JWT' })}.${payload}.`,
+    `${header}.${payload}`,
+    `${header}..${signature}`
+  ]
+  if (secret === undefined) return tampered
+  const now = Math.floor(Date.now() / 1000)
+  const signed = (changes: Record<string, unknown>, algorithm: 'HS256' | 'HS512' = 'HS256') => signedJwt({ ...claims, ...changes }, secret, algorithm)
+  return [
+    ...tampered,
+    signed({ iat: now - 7200, exp: now - 3600 }),
+    signed({ nbf: now + 3600 }),
+    signed({ iss: 'someone-else' }),
+    signed({ aud: 'someone-else' }),
+    signed({ sub: '999999999' }),
+    signed({ sub: '1' }),
+    signed({ sub: 'ada' }),
+    signed({ gen: Number(claims.gen) - 1 }),
+    signed({ exp: undefined }),
+    signed({ scope: 42 }),
+    signed({}, 'HS512')
+  ]
+}
+
+function signedJwt (claims: Record<string, unknown>, secret: string, algorithm: 'HS256' | 'HS512'): string {
+  const unsigned = `${base64UrlJson({ alg: algorithm, typ: 'JWT' })}.${base64UrlJson(claims)}`
+  return `${unsigned}.${createHmac(algorithm === 'HS256' ? 'sha256' : 'sha512', secret).update(unsigned).digest('base64url')}`
+}
+
+function base64UrlJson (value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url')
+}
+
+/**
+ * Learns from the run's responses: tasks' versions from ETags (so that
+ * If-Match and If-None-Match can hit), the personal tokens created (to
+ * revoke), and projects' new slugs and deletions. (Not the projects or users
+ * created: those aimed at stay the prepared ones, with their members.)
+ */
+function observe (state: FuzzState, operation: Operation | undefined, request: SentRequest, response: LightMyRequestResponse): void {
   const tag = /^"(\d+)-(\d+)"$/.exec(String(response.headers.etag ?? ''))
   if (tag !== null) {
     state.versions.set(Number(tag[1]), Number(tag[2]))
   } else if (request.method === 'DELETE' && response.statusCode === 204) {
     const id = Number(/^\/tasks\/(\d+)/.exec(request.url)?.[1])
     if (state.versions.has(id)) state.versions.set(id, (state.versions.get(id) ?? 1) + 1)
+  }
+  if (operation?.operationId === 'createPersonalToken' && response.statusCode === 201) {
+    const id = bodyMember(response, 'id')
+    if (typeof id === 'number') (state.existing.token_id ??= []).push(String(id))
+  }
+  const renamed = operation?.operationId === 'updateProject' && response.statusCode === 200
+  const deleted = operation?.operationId === 'deleteProject' && response.statusCode === 204
+  if (renamed || deleted) {
+    const slugs = state.existing.slug ?? []
+    const index = slugs.indexOf(pathSegments(request.url)[2]?.decoded ?? '')
+    const slug = bodyMember(response, 'slug')
+    if (index >= 0 && deleted) slugs.splice(index, 1)
+    else if (index >= 0 && typeof slug === 'string') slugs[index] = slug
+  }
+}
+
+function bodyMember (response: LightMyRequestResponse, name: string): unknown {
+  try {
+    return (response.json() as Record<string, unknown>)[name]
+  } catch {
+    return undefined
   }
 }
 
@@ -904,7 +1307,7 @@ export interface FuzzStatistics {
   undocumented: Record<string, number[]>
 }
 
-export interface FuzzOptions {
+export interface FuzzOptions extends Credentials {
   app: Injector
   seed: number
   numRuns: number
@@ -950,11 +1353,97 @@ async function send (app: Injector, request: SentRequest, timeoutMs: number): Pr
   }
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * A redirect's Location is the URL asked for with one path parameter
+ * changed (a renamed project's new slug), and that new value names
+ * something: GET of the path up to it, where the document has that
+ * operation, does not answer 404 or redirect again. Followed only when no
+ * other request of the batch changed anything, which could have renamed or
+ * deleted it meanwhile.
+ */
+async function checkRedirect (app: Injector, contract: Contract, exchange: Exchange, batch: Exchange[], timeoutMs: number): Promise<string[]> {
+  const { request, response } = exchange
+  if (response === undefined || !REDIRECT_STATUSES.has(response.statusCode)) return []
+  const location = response.headers.location
+  if (typeof location !== 'string') return [`a ${response.statusCode} without Location`]
+  const from = pathSegments(request.url)
+  const to = pathSegments(location)
+  const changed = to.flatMap((segment, index) => segment.decoded === from[index]?.decoded ? [] : [index])
+  const [parameter] = changed
+  if (to.length !== from.length || changed.length !== 1 || parameter === undefined || parsedUrl(location).search !== parsedUrl(request.url).search) {
+    return [`Location ${location} is not ${request.url} with one path parameter changed`]
+  }
+  const changedAnything = batch.some((other) => other !== exchange && !SAFE_METHODS.has(other.request.method) && (other.response?.statusCode ?? 500) < 300)
+  const target = to.slice(0, parameter + 1).map((segment) => segment.raw).join('/')
+  if (changedAnything || contract.operationFor('GET', target) === undefined) return []
+  const authorization = request.headers.authorization
+  const answer = await send(app, { method: 'GET', url: target, headers: authorization === undefined ? {} : { authorization } }, timeoutMs)
+  if (typeof answer === 'string') return [`following Location ${location}: ${answer}`]
+  if (answer.statusCode === 404 || REDIRECT_STATUSES.has(answer.statusCode)) return [`Location ${location} names nothing: GET ${target} answers ${answer.statusCode}`]
+  return []
+}
+
+/** The segments of a URL's path, as sent and percent-decoded (undecodable ones as sent). */
+function pathSegments (url: string): { raw: string, decoded: string }[] {
+  return parsedUrl(url).pathname.split('/').map((raw) => {
+    try {
+      return { raw, decoded: decodeURIComponent(raw) }
+    } catch {
+      return { raw, decoded: raw }
+    }
+  })
+}
+
 /** The document the app serves. */
 export async function fetchDocument (app: Injector): Promise<OpenApiDocument> {
   const response = await app.inject({ method: 'GET', url: '/openapi.json' })
   if (response.statusCode !== 200) throw new Error(`GET /openapi.json answered ${response.statusCode}`)
   return response.json() as OpenApiDocument
+}
+
+/** Settings the fuzzed app runs with, over the ones for tests. */
+export const FUZZ_ENV = {
+  // The fuzzer's own generation and checks run on the app's event loop, so load
+  // shedding (a 503 when the loop lags) would measure the fuzzer, not the app.
+  MAX_EVENT_LOOP_DELAY_MS: '0',
+  // Sign-ins fail by the hundred in a run, all from one address: throttled,
+  // the known-good ones would fail too.
+  LOGIN_MAX_FAILURES_PER_USER: '1000000000',
+  LOGIN_MAX_FAILURES_PER_IP: '1000000000',
+  // Known, so that the fuzzer can forge tokens the app signs but never issued.
+  JWT_SECRET: 'the contract fuzzer forges tokens with this key'
+}
+
+// The administrator an AUTH=on run acts as.
+const FUZZ_ADMINISTRATOR = { username: 'fuzzadmin', email: 'fuzzadmin@example.com', password: 'the fuzzer administers with this', role: 'admin' }
+
+/**
+ * The app with AUTH=on, on the database file `env.DATABASE_URL` names, and
+ * the access token of an administrator to fuzz it as. With AUTH=on the
+ * first administrator's password is only in the log, so a first start with
+ * AUTH=off creates one through the API.
+ */
+export async function buildAppWithAuthOn (env: Record<string, string>): Promise<{ app: FastifyInstance, authorization: string }> {
+  const setup = await buildApp(loadConfig({ ...env, AUTH: 'off' }))
+  try {
+    await setup.ready()
+    const created = await setup.inject({ method: 'POST', url: '/users', payload: FUZZ_ADMINISTRATOR })
+    if (created.statusCode !== 201) throw new Error(`creating ${FUZZ_ADMINISTRATOR.username} answered ${created.statusCode}: ${created.body}`)
+  } finally {
+    await setup.close()
+  }
+  const app = await buildApp(loadConfig({ ...env, AUTH: 'on' }))
+  try {
+    await app.ready()
+    const { access_token: authorization } = await issuedTokens(app, tokenForm({ grant_type: 'password', username: FUZZ_ADMINISTRATOR.username, password: FUZZ_ADMINISTRATOR.password }))
+    return { app, authorization }
+  } catch (error) {
+    await app.close()
+    throw error
+  }
 }
 
 /**
@@ -967,7 +1456,7 @@ export async function runContractFuzz (options: FuzzOptions): Promise<FuzzOutcom
   const { app, seed, numRuns, timeoutMs = 10_000, maxConcurrent = 3, shrink = true, shrinkTimeLimitMs = 60_000 } = options
   const document = await fetchDocument(app)
   const contract = new Contract(document)
-  const state = await prepareState(app)
+  const state = await prepareState(app, options)
   const generators = new RequestGenerators(contract.operations, document, state)
   const statistics: FuzzStatistics = { requests: 0, statuses: {}, undocumented: {} }
   let firstFailure: Exchange[] | undefined
@@ -983,8 +1472,8 @@ export async function runContractFuzz (options: FuzzOptions): Promise<FuzzOutcom
       const response = responses[index] as LightMyRequestResponse | string
       statistics.requests++
       if (typeof response === 'string') return { spec, request, error: response, violations: [response] }
-      observe(state, request, response)
       const operation = contract.operationFor(request.method, request.url)
+      observe(state, operation, request, response)
       const name = operation?.operationId ?? 'unrouted'
       const counts = statistics.statuses[name] ??= {}
       counts[response.statusCode] = (counts[response.statusCode] ?? 0) + 1
@@ -992,9 +1481,10 @@ export async function runContractFuzz (options: FuzzOptions): Promise<FuzzOutcom
         const statuses = statistics.undocumented[name] ??= []
         if (!statuses.includes(response.statusCode)) statuses.push(response.statusCode)
       }
-      const violations = contract.check(request, response)
+      const violations = contract.check(request, response, spec.authorization.mayWork)
       return { spec, request, response: { statusCode: response.statusCode, headers: response.headers, body: response.body }, violations }
     })
+    for (const exchange of exchanges) exchange.violations.push(...await checkRedirect(app, contract, exchange, exchanges, timeoutMs))
     if (exchanges.some((exchange) => exchange.violations.length > 0)) {
       if (firstFailure === undefined) {
         firstFailure = exchanges

@@ -16,7 +16,7 @@ const getUser: FastifyPluginAsyncTypebox = async (fastify) => {
       params: UsernameParams,
       response: {
         200: Ref(User, { description: 'The user.' }),
-        ...problemResponses('not-found', 'validation', 'rate-limited')
+        ...problemResponses('bad-request', 'not-found', 'validation', 'rate-limited')
       }
     }
   }, async (request) => {

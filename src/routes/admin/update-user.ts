@@ -18,7 +18,7 @@ const updateUser: FastifyPluginAsyncTypebox = async (fastify) => {
       body: Ref(UserAdminUpdate),
       response: {
         200: Ref(User, { description: 'The user after the change.' }),
-        ...problemResponses('malformed-json', 'not-found', 'last-admin', 'built-in-user', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'bad-request', 'not-found', 'last-admin', 'built-in-user', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request) => {

@@ -17,7 +17,7 @@ const deleteMember: FastifyPluginAsyncTypebox = async (fastify) => {
       response: {
         204: Type.Null({ description: 'The user is no longer a member.' }),
         308: movedResponse,
-        ...problemResponses('forbidden', 'not-found', 'last-owner', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'bad-request', 'forbidden', 'not-found', 'last-owner', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

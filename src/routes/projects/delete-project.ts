@@ -17,7 +17,7 @@ const deleteProject: FastifyPluginAsyncTypebox = async (fastify) => {
       response: {
         204: Type.Null({ description: 'The project was deleted.' }),
         308: movedResponse,
-        ...problemResponses('forbidden', 'not-found', 'project-not-empty', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'bad-request', 'forbidden', 'not-found', 'project-not-empty', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

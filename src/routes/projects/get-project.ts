@@ -17,7 +17,7 @@ const getProject: FastifyPluginAsyncTypebox = async (fastify) => {
       response: {
         200: Ref(Project, { description: 'The project.' }),
         308: movedResponse,
-        ...problemResponses('not-found', 'validation', 'rate-limited')
+        ...problemResponses('bad-request', 'not-found', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

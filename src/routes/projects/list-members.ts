@@ -25,7 +25,7 @@ const listMembers: FastifyPluginAsyncTypebox = async (fastify) => {
           headers: { Link: Type.String({ description: 'RFC 8288 link to the next page; absent on the last page.' }) }
         }),
         308: movedResponse,
-        ...problemResponses('not-found', 'validation', 'rate-limited')
+        ...problemResponses('bad-request', 'not-found', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

@@ -16,9 +16,13 @@ export const movedResponse = Type.Null({
  */
 export function redirectOrNotFound (request: FastifyRequest, reply: FastifyReply, slug: string, found: ProjectLookup | undefined): FastifyReply {
   if (found === undefined || !('movedTo' in found)) throw projectNotFound(slug)
-  // The URL as asked, with the new slug where the old one was: /projects/{slug}...
-  const rest = request.url.slice(`/projects/${slug}`.length)
-  return reply.code(308).header('location', `/projects/${found.movedTo}${rest}`).send()
+  // The URL as asked, with the new slug in the old one's segment (which may
+  // have come percent-encoded): /projects/{slug}/...?query
+  const queryStart = request.url.indexOf('?')
+  const [path, query] = queryStart === -1 ? [request.url, ''] : [request.url.slice(0, queryStart), request.url.slice(queryStart)]
+  const segments = path.split('/')
+  segments[2] = found.movedTo
+  return reply.code(308).header('location', segments.join('/') + query).send()
 }
 
 export function projectNotFound (slug: string): ProblemError {

@@ -19,7 +19,7 @@ const putMember: FastifyPluginAsyncTypebox = async (fastify) => {
         200: Ref(Member, { description: 'The member\'s role was changed.' }),
         201: Ref(Member, { description: 'The user was added.' }),
         308: movedResponse,
-        ...problemResponses('malformed-json', 'forbidden', 'not-found', 'last-owner', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'bad-request', 'forbidden', 'not-found', 'last-owner', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

@@ -20,7 +20,7 @@ const updateProject: FastifyPluginAsyncTypebox = async (fastify) => {
       response: {
         200: Ref(Project, { description: 'The project after the change.' }),
         308: movedResponse,
-        ...problemResponses('malformed-json', 'forbidden', 'not-found', 'already-exists', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'bad-request', 'forbidden', 'not-found', 'already-exists', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

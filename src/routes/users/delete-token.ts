@@ -16,7 +16,7 @@ const deleteToken: FastifyPluginAsyncTypebox = async (fastify) => {
       params: TokenIdParams,
       response: {
         204: Type.Null({ description: 'The token was revoked.' }),
-        ...problemResponses('not-found', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'bad-request', 'not-found', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

@@ -156,3 +156,13 @@ t.test('tasks in projects: created with a project, filtered by it, moved between
   const replaced = await app.inject({ method: 'PUT', url: `/tasks/${task.json().id}`, headers: bearer(ada), payload: { title: 'Launch' } })
   t.match(replaced.json(), { project: null }, 'PUT without project takes the task out of its project, as every field left out returns to its default')
 })
+
+t.test('an old slug sent percent-encoded redirects to the same URL with the new slug', async (t) => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/projects', payload: { name: 'Gamma', slug: 'fuzz-gamma' } })
+  await app.inject({ method: 'PATCH', url: '/projects/fuzz-gamma', payload: { slug: 'gamma-renamed' } })
+  for (const [url, location] of [['/projects/fuzz%2Dgamma', '/projects/gamma-renamed'], ['/projects/%66uzz-gamma/members?limit=1&offset=2', '/projects/gamma-renamed/members?limit=1&offset=2'], ['/projects/fuzz-gamma/', '/projects/gamma-renamed/']]) {
+    const response = await app.inject({ method: 'GET', url })
+    t.same([response.statusCode, response.headers.location], [308, location], url)
+  }
+})
