@@ -1,6 +1,7 @@
 import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
+import { devNull } from 'node:os'
 import { createInterface } from 'node:readline'
-import { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { Type } from '@sinclair/typebox'
 import { Ajv } from 'ajv'
@@ -36,11 +37,10 @@ function readArguments () {
   }
 }
 
-/** The first line of standard input; at a terminal, after a prompt, with the typing not echoed. */
+/** The first line of standard input; at a terminal, after a prompt, with the typing not echoed (readline echoes to /dev/null). */
 async function readPassword (): Promise<string> {
-  const silent = new Writable({ write: (_chunk, _encoding, done) => done() })
   if (process.stdin.isTTY) process.stderr.write('Password: ')
-  const lines = createInterface({ input: process.stdin, output: silent, terminal: process.stdin.isTTY })
+  const lines = createInterface({ input: process.stdin, output: createWriteStream(devNull), terminal: process.stdin.isTTY })
   const [line] = await Promise.race([once(lines, 'line'), once(lines, 'close').then(() => [undefined])]) as [string | undefined]
   lines.close()
   if (process.stdin.isTTY) process.stderr.write('\n')

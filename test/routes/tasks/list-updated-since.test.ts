@@ -139,7 +139,9 @@ t.test('an invalid updated_since is a 422 problem naming it', async (t) => {
     '2026-01-01T24:00:01Z',
     '2026-01-01T00:00:00+25:00',
     '1767225600000',
-    '2026-01-01T00:00:00Z trailing'
+    '2026-01-01T00:00:00Z trailing',
+    // The date-time format lets an offset without minutes through; no clock reads it.
+    '2026-01-01T08:00:00+02'
   ]
   for (const value of values) {
     const response = await app.inject({ method: 'GET', url: `/tasks?${since(value)}` })
