@@ -19,10 +19,18 @@ export function accessTokenClaims (userId: number, scopes: readonly Scope[], cre
   return { sub: String(userId), scope: scopes.join(' '), gen: credentialsGeneration }
 }
 
-/** The claims this API put in a token it verified; undefined when they are not of that shape. */
-export function readAccessTokenClaims (payload: unknown): { userId: number, scopes: string[], generation: number } | undefined {
-  const { sub, scope, gen } = payload as Partial<Record<keyof AccessTokenClaims, unknown>>
+/** What a verified access token says: whose it is, its scopes and credentials generation, and when it expires (ms since the epoch). */
+export interface AccessGrant {
+  userId: number
+  scopes: Scope[]
+  generation: number
+  expiresAt: number
+}
+
+/** The grant in the claims of a token the JWT library verified; undefined when they are not of this API's shape. */
+export function accessGrantOf (payload: unknown): AccessGrant | undefined {
+  const { sub, scope, gen, exp } = payload as Partial<Record<keyof AccessTokenClaims | 'exp', unknown>>
   const userId = Number(sub)
   if (typeof sub !== 'string' || !Number.isSafeInteger(userId) || typeof scope !== 'string' || !Number.isSafeInteger(gen)) return undefined
-  return { userId, scopes: scope.split(' '), generation: gen as number }
+  return { userId, scopes: scope.split(' ') as Scope[], generation: gen as number, expiresAt: (exp as number) * 1000 }
 }

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, gt, isNotNull, ne, sql } from 'drizzle-orm'
+import { LRUCache } from 'lru-cache'
 import { isoTimestamp } from '../iso-timestamp.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 import type { PageRequest } from '../page.js'
@@ -11,9 +12,34 @@ export type UserRow = typeof users.$inferSelect
 
 const placeholder = (name: string) => sql.placeholder(name)
 
-/** Users in SQLite. Checks that span rows (a taken email, the last admin) run inside the write's transaction. */
+// Users read by id (every authenticated request reads its user) that are kept.
+const REMEMBERED_USERS = 10_000
+
+/**
+ * Users in SQLite. Checks that span rows (a taken email, the last admin) run
+ * inside the write's transaction.
+ *
+ * Every authenticated request reads its user by id, to see whether it is
+ * still enabled and at the credentials generation of the token; users
+ * change rarely, so the users read are remembered. Every change made here
+ * forgets them, and so does any commit of another connection to the file
+ * (another process: PRAGMA data_version moves), so a disabled user or a new
+ * password is seen at once all the same.
+ */
 export function createSqliteUserRepository (db: SqliteConnection, write: GroupCommit): UserRepository {
   const byId = db.select().from(users).where(eq(users.id, placeholder('id'))).prepare()
+  const dataVersion = db.$client.prepare('PRAGMA data_version').pluck()
+  const remembered = new LRUCache<number, StoredUser>({ max: REMEMBERED_USERS })
+  let rememberedAt: unknown
+  /** The users remembered, forgotten first if another connection committed since. */
+  const rememberedUsers = () => {
+    const version = dataVersion.get()
+    if (version !== rememberedAt) {
+      remembered.clear()
+      rememberedAt = version
+    }
+    return remembered
+  }
   const byUsername = db.select().from(users).where(eq(users.username, placeholder('username'))).prepare()
   const emailOwner = db.select({ id: users.id }).from(users)
     .where(eq(sql`lower(${users.email})`, sql`lower(${placeholder('email')})`))
@@ -37,6 +63,8 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
 
   const save = (id: number, changes: Partial<UserRow>): StoredUser => {
     const [row] = db.update(users).set(changes).where(eq(users.id, id)).returning().all()
+    // Inside the write's transaction, which commits before any read can run.
+    remembered.delete(id)
     return storedUser(row as UserRow)
   }
   const emailTaken = (email: string, exceptId?: number) => {
@@ -56,8 +84,14 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
     },
 
     async findById (id) {
+      const users = rememberedUsers()
+      const known = users.get(id)
+      if (known !== undefined) return known
       const row = byId.get({ id })
-      return row === undefined ? undefined : storedUser(row)
+      if (row === undefined) return undefined
+      const user = storedUser(row)
+      users.set(id, user)
+      return user
     },
 
     async findByUsername (username) {

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
-import { readAccessTokenClaims } from '../../auth/access-token.js'
+import { LRUCache } from 'lru-cache'
+import { accessGrantOf, type AccessGrant } from '../../auth/access-token.js'
 import { TOKEN_PREFIXES, opaqueTokenHash } from '../../auth/opaque-tokens.js'
 import { LOCAL_PRINCIPAL, type Principal } from '../../auth/principal.js'
 import { grantedScopes, scopesOfRole } from '../../auth/scopes.js'
@@ -34,6 +35,8 @@ export interface AuthenticationOptions {
 }
 
 const REALM = 'task-api'
+// Access tokens in use at once, whose verification is remembered.
+const VERIFIED_TOKENS = 10_000
 // RFC 6750 section 2.1: `Bearer` and a token of these characters.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
@@ -55,23 +58,36 @@ export function principalOf (request: FastifyRequest): Principal {
 async function authentication (fastify: FastifyInstance, { mode }: AuthenticationOptions) {
   fastify.decorateRequest('principal', null)
 
+  // Access tokens verified before, by their own text, which no other token
+  // has: what one says holds until it expires, so its signature is not
+  // checked again on every request it makes. (Whether its user may still
+  // use it is read on every request all the same.)
+  const verified = new LRUCache<string, AccessGrant>({ max: VERIFIED_TOKENS })
+  const verifiedGrant = (token: string): AccessGrant | undefined => {
+    const known = verified.get(token)
+    if (known !== undefined && known.expiresAt > Date.now()) return known
+    let grant
+    try {
+      grant = accessGrantOf(fastify.jwt.verify(token))
+    } catch (error) {
+      throw invalidToken((error as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'The access token has expired; get a new one.' : 'The access token is not valid.')
+    }
+    if (grant !== undefined) verified.set(token, grant)
+    return grant
+  }
+
   const principalOfToken = async (token: string): Promise<Principal> => {
     if (token.startsWith(TOKEN_PREFIXES.personal)) {
       const found = await fastify.db.tokens.findPersonal(opaqueTokenHash(token), Date.now())
       if (found === undefined) throw invalidToken('The personal access token is unknown, expired or revoked, or its user was disabled or changed password since.')
       return principal(found.user, found.token.scopes)
     }
-    let claims
-    try {
-      claims = readAccessTokenClaims(fastify.jwt.verify(token))
-    } catch (error) {
-      throw invalidToken((error as { code?: string }).code === 'FAST_JWT_EXPIRED' ? 'The access token has expired; get a new one.' : 'The access token is not valid.')
-    }
-    const user = claims === undefined ? undefined : await fastify.db.users.findById(claims.userId)
-    if (claims === undefined || user === undefined || user.disabled || user.credentialsGeneration !== claims.generation) {
+    const grant = verifiedGrant(token)
+    const user = grant === undefined ? undefined : await fastify.db.users.findById(grant.userId)
+    if (grant === undefined || user === undefined || user.disabled || user.credentialsGeneration !== grant.generation) {
       throw invalidToken('The access token is no longer valid: its user was disabled or changed password since.')
     }
-    return principal(user, claims.scopes as Scope[])
+    return principal(user, grant.scopes)
   }
 
   /** The user as a principal, with the token's scopes that the user's role still allows. */

@@ -156,3 +156,13 @@ t.test('the OpenAPI document declares both security schemes and each operation\'
     t.match(document.paths['/tasks'].post.responses['403'].description, /Forbidden, or insufficient scope/)
   }
 })
+
+t.test('a token verified once is still refused once it expires', async (t) => {
+  const app = await build(t, { ACCESS_TOKEN_TTL_SECONDS: '1' })
+  await createUser(app, 'ada')
+  const { access_token: token } = await signIn(app, 'ada')
+  t.equal((await app.inject({ method: 'GET', url: '/users/me', headers: bearer(token) })).statusCode, 200, 'verified, and remembered')
+  await new Promise((resolve) => setTimeout(resolve, 1100))
+  const expired = await app.inject({ method: 'GET', url: '/users/me', headers: bearer(token) })
+  t.match([expired.statusCode, expired.json().detail], [401, /expired/])
+})
