@@ -75,6 +75,17 @@ async function authentication (fastify: FastifyInstance, { mode }: Authenticatio
     if (grant !== undefined) verified.set(token, grant)
     return grant
   }
+  // The principal each grant last made, with the user it was made from: the
+  // same user object (the repository may hand back the one it read before)
+  // makes the same principal.
+  const principals = new WeakMap<AccessGrant, { user: StoredUser, principal: Principal }>()
+  const principalOfGrant = (grant: AccessGrant, user: StoredUser): Principal => {
+    const last = principals.get(grant)
+    if (last?.user === user) return last.principal
+    const made = principal(user, grant.scopes)
+    principals.set(grant, { user, principal: made })
+    return made
+  }
 
   const principalOfToken = async (token: string): Promise<Principal> => {
     if (token.startsWith(TOKEN_PREFIXES.personal)) {
@@ -87,7 +98,7 @@ async function authentication (fastify: FastifyInstance, { mode }: Authenticatio
     if (grant === undefined || user === undefined || user.disabled || user.credentialsGeneration !== grant.generation) {
       throw invalidToken('The access token is no longer valid: its user was disabled or changed password since.')
     }
-    return principal(user, grant.scopes)
+    return principalOfGrant(grant, user)
   }
 
   /** The user as a principal, with the token's scopes that the user's role still allows. */
