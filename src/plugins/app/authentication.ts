@@ -53,7 +53,7 @@ export function principalOf (request: FastifyRequest): Principal {
  * puts the principal on the request and checks the route's scope, and
  * documents the route's security and its 401 and 403 answers in OpenAPI.
  * A token works only while its user is enabled and has not changed their
- * password since it was issued: both are read with every request.
+ * password since it was issued: both are checked on every request.
  */
 async function authentication (fastify: FastifyInstance, { mode }: AuthenticationOptions) {
   fastify.decorateRequest('principal', null)
