@@ -161,7 +161,12 @@ t.test('an old slug sent percent-encoded redirects to the same URL with the new 
   const app = await build(t)
   await app.inject({ method: 'POST', url: '/projects', payload: { name: 'Gamma', slug: 'fuzz-gamma' } })
   await app.inject({ method: 'PATCH', url: '/projects/fuzz-gamma', payload: { slug: 'gamma-renamed' } })
-  for (const [url, location] of [['/projects/fuzz%2Dgamma', '/projects/gamma-renamed'], ['/projects/%66uzz-gamma/members?limit=1&offset=2', '/projects/gamma-renamed/members?limit=1&offset=2'], ['/projects/fuzz-gamma/', '/projects/gamma-renamed/']]) {
+  const cases: Array<[string, string]> = [
+    ['/projects/fuzz%2Dgamma', '/projects/gamma-renamed'],
+    ['/projects/%66uzz-gamma/members?limit=1&offset=2', '/projects/gamma-renamed/members?limit=1&offset=2'],
+    ['/projects/fuzz-gamma/', '/projects/gamma-renamed/']
+  ]
+  for (const [url, location] of cases) {
     const response = await app.inject({ method: 'GET', url })
     t.same([response.statusCode, response.headers.location], [308, location], url)
   }
