@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import type { Page, PageRequest } from '../db/page.js'
 import { requestPath } from '../problems/problem-reply.js'
-import { queryParameterProblem } from '../problems/validation-problem.js'
 import type { PageQuery } from '../schemas/page.js'
 import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js'
 
@@ -9,7 +8,7 @@ import { decodeCursor, encodeCursor, invalidCursor } from './cursor.js'
 export function refuseCursorWithOffset (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
   const query = request.query as Record<string, unknown>
   if (query.cursor !== undefined && query.offset !== undefined) {
-    return done(queryParameterProblem('cursor', 'cannot be combined with offset: a cursor already says where the page starts'))
+    return done(invalidCursor('cannot be combined with offset: a cursor already says where the page starts'))
   }
   done()
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Member, Project, ProjectRole } from '../../schemas/project.js'
 import { isoTimestamp } from '../iso-timestamp.js'
 import type { PageRequest } from '../page.js'
@@ -81,9 +81,12 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
   const manages = (viewer: Viewer, project: ProjectRow) => viewer.admin || project.role === 'owner'
   const isLastOwner = (projectId: number, role: ProjectRole | undefined) =>
     role === 'owner' && (ownerCount.get({ projectId })?.total ?? 0) <= 1
-  /** Every task of the project shows another `project` now: each moves its version, for ETags and incremental sync. */
-  const touchTasks = (projectId: number, now: number) => db.update(tasks)
-    .set({ version: sql`${tasks.version} + 1`, updatedAt: sql`max(${now}, ${tasks.updatedAt} + 1)` })
+  /**
+   * Every task of the project shows another `project` now (a new slug, or
+   * none with `leave`): each moves its version, for ETags and incremental sync.
+   */
+  const touchTasks = (projectId: number, now: number, { leave = false } = {}) => db.update(tasks)
+    .set({ ...(leave ? { projectId: null } : {}), version: sql`${tasks.version} + 1`, updatedAt: sql`max(${now}, ${tasks.updatedAt} + 1)` })
     .where(eq(tasks.projectId, projectId))
     .run()
 
@@ -158,11 +161,8 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
         if (project === undefined) return 'not-found'
         if (!manages(viewer, project)) return 'forbidden'
         if ((liveTasks.get({ projectId: project.id })?.total ?? 0) > 0) return 'not-empty'
-        // Its deleted tasks stay, as tasks of their creators' own.
-        db.update(tasks)
-          .set({ projectId: null, version: sql`${tasks.version} + 1`, updatedAt: sql`max(${Date.now()}, ${tasks.updatedAt} + 1)` })
-          .where(and(eq(tasks.projectId, project.id), isNotNull(tasks.deletedAt)))
-          .run()
+        // All its tasks are deleted ones: they stay, as tasks of their creators' own.
+        touchTasks(project.id, Date.now(), { leave: true })
         db.delete(projects).where(eq(projects.id, project.id)).run()
         return true
       })

@@ -5,7 +5,7 @@ import jwtPlugin from '../external/jwt.js'
 import authenticationPlugin from './authentication.js'
 import expiredTokenPurgePlugin from './expired-token-purge.js'
 import firstAdministratorPlugin from './first-administrator.js'
-import loginThrottlePlugin from './login-throttle.js'
+import passwordCheckPlugin from './password-check.js'
 
 export interface AccessControlOptions {
   /** AUTH */
@@ -26,7 +26,7 @@ export interface AccessControlOptions {
  */
 async function accessControl (fastify: FastifyInstance, options: AccessControlOptions) {
   await fastify.register(jwtPlugin, { secret: options.jwtSecret, ttlSeconds: options.accessTokenTtlSeconds })
-  await fastify.register(loginThrottlePlugin, options.loginThrottle)
+  await fastify.register(passwordCheckPlugin, options.loginThrottle)
   await fastify.register(authenticationPlugin, { mode: options.mode })
   await fastify.register(firstAdministratorPlugin, { mode: options.mode })
   await fastify.register(expiredTokenPurgePlugin, { refreshTokenTtlSeconds: options.refreshTokenTtlSeconds })

@@ -4,11 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { accessTokenClaims } from '../../auth/access-token.js'
 import { newOpaqueToken, opaqueTokenHash } from '../../auth/opaque-tokens.js'
-import { verifyPassword } from '../../auth/passwords.js'
 import { grantedScopes, parseScopeParameter, scopesOfRole } from '../../auth/scopes.js'
 import type { StoredUser } from '../../db/user-repository.js'
 import { OAuthError } from '../../problems/oauth-error.js'
-import { ProblemError } from '../../problems/problem-error.js'
 import { PROBLEM_CONTENT_TYPE } from '../../problems/problem-reply.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { validationProblem } from '../../problems/validation-problem.js'
@@ -26,7 +24,6 @@ export interface IssueTokenOptions {
 const FORM = 'application/x-www-form-urlencoded'
 
 const issueToken: FastifyPluginAsyncTypebox<IssueTokenOptions> = async (fastify, { refreshTokenTtlSeconds, accessTokenTtlSeconds }) => {
-  const throttle = fastify.loginThrottle
   /** An access token and a refresh token, as RFC 6749 section 5.1 sends them. */
   const tokens = (reply: FastifyReply, user: StoredUser, scopes: Scope[], refreshToken: string) => {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
@@ -42,19 +39,12 @@ const issueToken: FastifyPluginAsyncTypebox<IssueTokenOptions> = async (fastify,
   const signIn = async (request: FastifyRequest, reply: FastifyReply, form: TokenRequest, asked: Scope[] | undefined) => {
     const username = required(form, 'username').toLowerCase()
     const password = required(form, 'password')
-    const now = Date.now()
-    const retryAfter = throttle.retryAfterSeconds(username, request.ip, now)
-    if (retryAfter > 0) {
-      throw new ProblemError('login-throttled', `Too many failed sign-ins for this username or from this address; try again in ${retryAfter} seconds.`, undefined, retryAfter)
-    }
     const user = await fastify.db.users.findByUsername(username)
-    // The hash is checked even for an unknown user, so the answer takes as long.
-    const matches = await verifyPassword(user?.passwordHash, password)
-    if (!matches || user === undefined || user.disabled) {
-      throttle.failed(username, request.ip, now)
-      throw new OAuthError('invalid_grant', 'The username or password is wrong, or the user is disabled.')
-    }
-    throttle.succeeded(username)
+    // The hash is checked even for an unknown or disabled user (against none
+    // that can match), so the answer takes as long and counts as a failure.
+    const matches = await fastify.checkPassword(username, request.ip, user?.disabled === true ? null : user?.passwordHash, password)
+    if (!matches || user === undefined) throw new OAuthError('invalid_grant', 'The username or password is wrong, or the user is disabled.')
+    const now = Date.now()
     const scopes = grantedScopes(asked ?? scopesOfRole(user.role), scopesOfRole(user.role))
     if (scopes.length === 0) throw new OAuthError('invalid_scope', `None of the scopes asked for can be granted to ${user.username}.`)
     const refresh = newOpaqueToken('refresh')

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { hashPassword, verifyPassword } from '../../auth/passwords.js'
+import { hashPassword } from '../../auth/passwords.js'
 import { principalOf } from '../../plugins/app/authentication.js'
 import { shownUser, type StoredUser } from '../../db/user-repository.js'
-import { ProblemError } from '../../problems/problem-error.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { bodyFieldProblem } from '../../problems/validation-problem.js'
 import { User, UserUpdate } from '../../schemas/user.js'
@@ -14,15 +13,7 @@ const updateMe: FastifyPluginAsyncTypebox = async (fastify) => {
   /** The new password's hash, once the current password is proven; guesses count as failed sign-ins. */
   const newPasswordHash = async (user: StoredUser, ip: string, password: string, current: string | undefined): Promise<string> => {
     if (current === undefined) throw bodyFieldProblem('current_password', 'is required to set a new password')
-    const now = Date.now()
-    const retryAfter = fastify.loginThrottle.retryAfterSeconds(user.username, ip, now)
-    if (retryAfter > 0) {
-      throw new ProblemError('login-throttled', `Too many wrong passwords for this user or from this address; try again in ${retryAfter} seconds.`, undefined, retryAfter)
-    }
-    if (!await verifyPassword(user.passwordHash, current)) {
-      fastify.loginThrottle.failed(user.username, ip, now)
-      throw bodyFieldProblem('current_password', 'is not your current password')
-    }
+    if (!await fastify.checkPassword(user.username, ip, user.passwordHash, current)) throw bodyFieldProblem('current_password', 'is not your current password')
     return hashPassword(password)
   }
 
