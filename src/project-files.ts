@@ -7,5 +7,6 @@ const PROJECT = new URL('..', import.meta.url)
 /** package.json, for the API's version. */
 export const PACKAGE_JSON = fileURLToPath(new URL('package.json', PROJECT))
 
-/** The SQL migrations drizzle-kit generates, applied on start. */
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations', PROJECT))
+/** The SQL migrations drizzle-kit generates for each database, applied on start. */
+export const SQLITE_MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations/sqlite', PROJECT))
+export const POSTGRES_MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations/postgres', PROJECT))

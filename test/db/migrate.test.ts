@@ -35,7 +35,7 @@ t.test('a database made before users existed keeps every task and key, given to 
   // The migrations as they were before users: the first five, applied as a server of that time did.
   const directory = temporaryDirectory(t)
   const before = join(directory, 'migrations')
-  cpSync(join(ROOT, 'migrations'), before, { recursive: true })
+  cpSync(join(ROOT, 'migrations/sqlite'), before, { recursive: true })
   const journalPath = join(before, 'meta/_journal.json')
   const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: Array<{ tag: string }> }
   writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, journal.entries.findIndex((entry) => entry.tag === '0005_users_tokens_and_projects')) }))

@@ -60,7 +60,7 @@ export const tasks = sqliteTable('tasks', {
 export type TaskRow = typeof tasks.$inferSelect
 
 // How many tasks there are of each status, priority and deleted state, kept
-// exact by triggers (migrations/0002), so a list's total never counts rows.
+// exact by triggers (migrations/sqlite/0002), so a list's total never counts rows.
 export const taskCounts = sqliteTable('task_counts', {
   status: text('status', { enum: TASK_STATUSES }).notNull(),
   priority: integer('priority').notNull(),

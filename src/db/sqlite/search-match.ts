@@ -7,7 +7,7 @@ export const TRIGRAM_LENGTH = 3
 const MAX_TRIGRAMS = 8
 
 /**
- * An FTS5 query for the trigram index (migrations/0002) matching every task
+ * An FTS5 query for the trigram index (migrations/sqlite/0002) matching every task
  * whose title or description can contain `q`: the tasks holding all of its
  * distinct trigrams, or 8 spread evenly over a longer term. It may match more
  * than the term (the trigrams may be apart), never less, so the exact

@@ -6,10 +6,10 @@ import { ROOT, temporaryDirectory } from '../../helper.js'
 
 t.test('the committed migrations match the schema in src/db/sqlite/schema.ts', async (t) => {
   // drizzle-kit compares the schema with the latest migration snapshot; on a
-  // copy of migrations/ it must find nothing to generate.
+  // copy of migrations/sqlite/ it must find nothing to generate.
   const work = temporaryDirectory(t)
   const out = join(work, 'migrations')
-  cpSync(join(ROOT, 'migrations'), out, { recursive: true })
+  cpSync(join(ROOT, 'migrations/sqlite'), out, { recursive: true })
   const result = spawnSync(join(ROOT, 'node_modules/.bin/drizzle-kit'), [
     'generate', '--dialect', 'sqlite', '--schema', './src/db/sqlite/schema.ts', '--out', relative(ROOT, out)
   ], {

@@ -6,7 +6,7 @@ import { openSqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
 import { ROOT, temporaryDirectory } from '../../helper.js'
 import { asLocal } from '../local-tasks.js'
 
-const journal = JSON.parse(readFileSync(join(ROOT, 'migrations/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
+const journal = JSON.parse(readFileSync(join(ROOT, 'migrations/sqlite/meta/_journal.json'), 'utf8')) as { entries: unknown[] }
 
 function inspect (t: Test, path: string) {
   const db = new BetterSqlite3(path)
