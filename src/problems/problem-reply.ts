@@ -72,8 +72,9 @@ interface Occurrence {
 const STORAGE_FAULT_DETAILS: Record<StorageFault, string> = {
   full: 'The database is full, so nothing was written. Retry later.',
   'read-only': 'The database cannot be written to right now, so nothing was written. Retry later.',
-  busy: 'The database was locked for too long, so nothing was done. Retry later.',
-  io: 'The database could not be read or written, so nothing was done. Retry later.'
+  busy: 'The database was busy (locked, or every connection in use) for too long, so nothing was done. Retry later.',
+  io: 'The database could not be read or written, so nothing was done. Retry later.',
+  unreachable: 'The database server cannot be reached, so nothing was done. Retry later.'
 }
 
 // How soon a client may retry after a storage fault: long enough for an operator or a lock to act.

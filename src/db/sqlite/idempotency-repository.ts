@@ -1,5 +1,6 @@
 import { and, eq, gt, lte, sql } from 'drizzle-orm'
 import type { IdempotencyRepository, StoredResponse } from '../database.js'
+import { IdempotencyKeyInUseError } from '../idempotency-key-in-use-error.js'
 import type { GroupCommit } from './group-commit.js'
 import { idempotencyKeys } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
@@ -17,8 +18,8 @@ export function createSqliteIdempotencyRepository (db: SqliteConnection, write: 
       gt(idempotencyKeys.expiresAt, sql.placeholder('now'))
     ))
     .prepare()
-  // A key still present has expired (a live one is replayed, never written
-  // again), so the new response replaces it.
+  // A key still present may be replaced only once expired; a live one
+  // belongs to a request stored first (by another process on the same file).
   const insert = db.insert(idempotencyKeys).values({
     userId: sql.placeholder('userId'),
     key: sql.placeholder('key'),
@@ -37,7 +38,8 @@ export function createSqliteIdempotencyRepository (db: SqliteConnection, write: 
       etag: sql`excluded.etag`,
       body: sql`excluded.body`,
       expiresAt: sql`excluded.expires_at`
-    }
+    },
+    where: lte(idempotencyKeys.expiresAt, sql.placeholder('now'))
   }).prepare()
   const purge = db.delete(idempotencyKeys).where(lte(idempotencyKeys.expiresAt, sql.placeholder('now'))).prepare()
 
@@ -51,9 +53,9 @@ export function createSqliteIdempotencyRepository (db: SqliteConnection, write: 
   }
   return {
     repository,
-    /** Stores a response; call inside a write transaction. */
+    /** Stores a response; call inside a write transaction, which IdempotencyKeyInUseError rolls back. */
     save (response: StoredResponse) {
-      insert.run({ ...response })
+      if (insert.run({ ...response, now: Date.now() }).changes === 0) throw new IdempotencyKeyInUseError()
     }
   }
 }

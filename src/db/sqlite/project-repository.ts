@@ -1,8 +1,8 @@
 import { and, asc, count, eq, gt, isNull, sql } from 'drizzle-orm'
-import type { Member, Project, ProjectRole } from '../../schemas/project.js'
-import { isoTimestamp } from '../iso-timestamp.js'
+import type { ProjectRole } from '../../schemas/project.js'
 import type { PageRequest } from '../page.js'
 import type { ProjectRepository } from '../project-repository.js'
+import { shownMember, shownProject, type ProjectRow } from '../shown-project.js'
 import type { Viewer } from '../viewer.js'
 import type { GroupCommit } from './group-commit.js'
 import { projectMembers, projects, projectSlugRedirects, tasks, users } from './schema.js'
@@ -23,16 +23,6 @@ const PROJECT_COLUMNS = {
   createdAt: projects.createdAt,
   updatedAt: projects.updatedAt,
   role: viewerRole
-}
-
-interface ProjectRow {
-  id: number
-  slug: string
-  name: string
-  description: string | null
-  createdAt: number
-  updatedAt: number
-  role: ProjectRole | null
 }
 
 /**
@@ -93,14 +83,14 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
   const readPage = db.$client.transaction((viewer: Viewer, { limit, offset, after }: PageRequest) => {
     const values = { ...viewing(viewer), limit: limit + 1 }
     const rows = after === undefined ? pageFrom.all({ ...values, offset }) : pageAfter.all({ ...values, after })
-    return { items: rows.slice(0, limit).map(toProject), total: visibleCount.get(viewing(viewer))?.total ?? 0, hasMore: rows.length > limit }
+    return { items: rows.slice(0, limit).map(shownProject), total: visibleCount.get(viewing(viewer))?.total ?? 0, hasMore: rows.length > limit }
   })
   const readMembers = db.$client.transaction((viewer: Viewer, slug: string, { limit, offset, after }: PageRequest) => {
     const project = find(viewer, slug)
     if (project === undefined) return 'not-found'
     const values = { projectId: project.id, limit: limit + 1 }
     const rows = after === undefined ? membersFrom.all({ ...values, offset }) : membersAfter.all({ ...values, after })
-    return { items: rows.slice(0, limit).map(toMember), total: memberCount.get({ projectId: project.id })?.total ?? 0, hasMore: rows.length > limit }
+    return { items: rows.slice(0, limit).map(shownMember), total: memberCount.get({ projectId: project.id })?.total ?? 0, hasMore: rows.length > limit }
   })
 
   return {
@@ -117,7 +107,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
         const [created] = db.insert(projects).values({ slug: free, name, description, createdAt: now, updatedAt: now }).returning().all()
         const { id } = created as typeof projects.$inferSelect
         db.insert(projectMembers).values({ projectId: id, userId: viewer.userId, role: 'owner' }).run()
-        return toProject(find(viewer, free) as ProjectRow)
+        return shownProject(find(viewer, free) as ProjectRow)
       })
     },
 
@@ -127,7 +117,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
 
     async find (viewer, slug) {
       const project = find(viewer, slug)
-      if (project !== undefined) return { project: toProject(project) }
+      if (project !== undefined) return { project: shownProject(project) }
       const moved = movedTo.get({ ...viewing(viewer), slug })
       return moved === undefined ? undefined : { movedTo: moved.slug }
     },
@@ -151,7 +141,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
           ...(description === undefined ? {} : { description }),
           updatedAt: now
         }).where(eq(projects.id, project.id)).run()
-        return toProject(find(viewer, renamed ? newSlug : slug) as ProjectRow)
+        return shownProject(find(viewer, renamed ? newSlug : slug) as ProjectRow)
       })
     },
 
@@ -184,7 +174,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
         db.insert(projectMembers).values({ projectId: project.id, userId: user.id, role })
           .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role } })
           .run()
-        return { member: toMember({ username: user.username, displayName: user.displayName, role }), created: current === undefined }
+        return { member: shownMember({ username: user.username, displayName: user.displayName, role }), created: current === undefined }
       })
     },
 
@@ -202,19 +192,4 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
       })
     }
   }
-}
-
-function toProject (row: ProjectRow): Project {
-  return {
-    slug: row.slug,
-    name: row.name,
-    description: row.description,
-    role: row.role,
-    created_at: isoTimestamp(row.createdAt),
-    updated_at: isoTimestamp(row.updatedAt)
-  }
-}
-
-function toMember ({ username, displayName, role }: { username: string, displayName: string, role: ProjectRole }): Member {
-  return { username, display_name: displayName, role }
 }

@@ -9,11 +9,12 @@ import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
 import { createSqliteProjectRepository } from './project-repository.js'
 import { tasks } from './schema.js'
 import { createSqliteSecretRepository } from './secret-repository.js'
-import { reportingStorageFaults } from './storage-faults.js'
+import { storageFaultOf } from './storage-faults.js'
+import { reportingStorageFaults } from '../reporting-storage-faults.js'
 import { createSqliteTaskRepository } from './task-repository.js'
 import { createSqliteTokenRepository } from './token-repository.js'
 import { createSqliteUserRepository } from './user-repository.js'
-import { MIGRATIONS_FOLDER } from '../../project-files.js'
+import { SQLITE_MIGRATIONS_FOLDER } from '../../project-files.js'
 import { ASSIGNEE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 
 /**
@@ -32,7 +33,7 @@ export function openSqliteConnection (url: string) {
     client.pragma('busy_timeout = 1000')
     client.pragma('foreign_keys = ON')
     const db = drizzle({ client })
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER })
+    migrate(db, { migrationsFolder: SQLITE_MIGRATIONS_FOLDER })
     return db
   } catch (error) {
     client.close()
@@ -74,15 +75,15 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
         client.exec('ROLLBACK')
       }
     }
-  })
+  }, storageFaultOf)
   return {
     connection: db,
-    tasks: reportingStorageFaults(createSqliteTaskRepository(db, write, idempotency.save)),
-    idempotency: reportingStorageFaults(idempotency.repository),
-    users: reportingStorageFaults(createSqliteUserRepository(db, write)),
-    tokens: reportingStorageFaults(createSqliteTokenRepository(db, write)),
-    projects: reportingStorageFaults(createSqliteProjectRepository(db, write)),
-    secrets: reportingStorageFaults(createSqliteSecretRepository(db, write)),
+    tasks: reportingStorageFaults(createSqliteTaskRepository(db, write, idempotency.save), storageFaultOf),
+    idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
+    users: reportingStorageFaults(createSqliteUserRepository(db, write), storageFaultOf),
+    tokens: reportingStorageFaults(createSqliteTokenRepository(db, write), storageFaultOf),
+    projects: reportingStorageFaults(createSqliteProjectRepository(db, write), storageFaultOf),
+    secrets: reportingStorageFaults(createSqliteSecretRepository(db, write), storageFaultOf),
     ping,
     async close () {
       if (client.open) client.close()

@@ -1,11 +1,12 @@
 import { and, asc, desc, eq, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
-import { withDefaults, type Task, type TaskListQuery, type TaskUpdate } from '../../schemas/task.js'
-import { isoTimestamp, timestampOf } from '../iso-timestamp.js'
+import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
+import { timestampOf } from '../iso-timestamp.js'
+import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { GroupCommit } from './group-commit.js'
-import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users, type TaskRow } from './schema.js'
+import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 import { searchMatchExpression, TRIGRAM_LENGTH } from './search-match.js'
 
@@ -18,11 +19,6 @@ const SORT_COLUMNS = {
 const placeholder = (name: string) => sql.placeholder(name)
 /** A placeholder where drizzle's `set()` wants an SQL value. */
 const value = (name: string) => sql`${sql.placeholder(name)}`
-
-/** What a viewer may do with a task or a project: nothing (it is not there for them), read, or write. */
-const NONE = 0
-const READ = 1
-const WRITE = 2
 
 /** The viewer's access to the project with id `projectId`: admins write; members by role. */
 const projectAccess = (projectId: AnySQLiteColumn) => sql<number>`CASE WHEN ${placeholder('admin')} = 1 THEN ${WRITE} ELSE coalesce(
@@ -56,12 +52,6 @@ const TASK_COLUMNS = {
   createdBy: tasks.createdBy,
   projectSlug: sql<string | null>`(SELECT ${projects.slug} FROM ${projects} WHERE ${projects.id} = ${tasks.projectId})`,
   creator: sql<string>`(SELECT ${users.username} FROM ${users} WHERE ${users.id} = ${tasks.createdBy})`
-}
-
-/** A task row with its project's slug and its creator's username. */
-interface TaskRecord extends TaskRow {
-  projectSlug: string | null
-  creator: string
 }
 
 /** A task as a write reads it: with the viewer's access. */
@@ -348,12 +338,7 @@ export function createSqliteTaskRepository (
       return change(findLive, viewer, id, options, (current) => {
         const project = changes.project === undefined ? undefined : targetProject(viewer, changes.project)
         if (typeof project === 'string') return project
-        const next: TaskRow = { ...current }
-        for (const field of CHANGEABLE_FIELDS) {
-          const changed = changes[field]
-          if (changed !== undefined) (next as Record<string, unknown>)[field] = changed
-        }
-        if (project !== undefined) next.projectId = project?.id ?? null
+        const next = changedRow(current, changes, project === undefined ? undefined : project?.id ?? null)
         if (!isChanged(current, next)) return () => current
         const projectSlug = project === undefined ? current.projectSlug : project?.slug ?? null
         return () => returned(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current), version: current.version + 1 }), projectSlug, current.creator)
@@ -380,9 +365,6 @@ export function createSqliteTaskRepository (
 function viewing (viewer: Viewer): { viewer: number, admin: 0 | 1 } {
   return { viewer: viewer.userId, admin: viewer.admin ? 1 : 0 }
 }
-
-// The fields a write sets as given; `project` is a slug, turned into the task's project id.
-const CHANGEABLE_FIELDS = ['title', 'description', 'status', 'priority', 'assignee'] as const satisfies ReadonlyArray<keyof TaskUpdate & keyof TaskRow>
 
 /** What decides the SQL of a list: whose tasks, which filters are present, the sort, the kind of search. */
 interface ListShape {
@@ -453,25 +435,6 @@ function afterPosition (shape: ListShape, which: 'after' | 'same value' | 'past 
   return sql`(${column}, ${tasks.id}) ${operator} (${placeholder('afterValue')}, ${placeholder('afterId')})`
 }
 
-/** A LIKE pattern matching `q` anywhere, with `%`, `_` and `\` matching themselves. */
-function likePattern (q: string): string {
-  return `%${q.replace(/[\\%_]/g, '\\$&')}%`
-}
-
-function isChanged (current: TaskRow, next: TaskRow): boolean {
-  return current.title !== next.title ||
-    current.description !== next.description ||
-    current.status !== next.status ||
-    current.priority !== next.priority ||
-    current.assignee !== next.assignee ||
-    current.projectId !== next.projectId
-}
-
-/** Now, but always later than the last change, so updated_at moves on every change. */
-function nextUpdatedAt (current: TaskRow): number {
-  return Math.max(Date.now(), current.updatedAt + 1)
-}
-
 /** The placeholders' values of a list's statements. */
 type ListValues = {
   viewer: number
@@ -500,20 +463,3 @@ function recordFrom ([id, title, description, status, priority, assignee, create
 
 /** Where the viewer's access follows a task's columns in a row a write reads. */
 const TASK_COLUMN_COUNT = Object.keys(TASK_COLUMNS).length
-
-function toTask (record: TaskRecord): Task {
-  return {
-    id: record.id,
-    title: record.title,
-    description: record.description,
-    status: record.status,
-    priority: record.priority,
-    assignee: record.assignee,
-    project: record.projectSlug,
-    created_by: record.creator,
-    created_at: isoTimestamp(record.createdAt),
-    updated_at: isoTimestamp(record.updatedAt),
-    deleted_at: record.deletedAt === null ? null : isoTimestamp(record.deletedAt),
-    version: record.version
-  }
-}

@@ -1,13 +1,10 @@
 import { and, count, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm'
-import type { Scope } from '../../schemas/token.js'
-import { MAX_PERSONAL_TOKENS, type StoredPersonalToken, type TokenRepository } from '../token-repository.js'
-import type { StoredUser } from '../user-repository.js'
+import { exchangeVerdict, replacementOf } from '../refresh-exchange.js'
+import { holder, storedPersonalToken, type PersonalTokenRow } from '../stored-token.js'
+import { MAX_PERSONAL_TOKENS, type TokenRepository } from '../token-repository.js'
 import type { GroupCommit } from './group-commit.js'
 import { personalTokens, refreshTokens, users } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
-import { storedUser, type UserRow } from './user-repository.js'
-
-type PersonalTokenRow = typeof personalTokens.$inferSelect
 
 const placeholder = (name: string) => sql.placeholder(name)
 
@@ -64,29 +61,18 @@ export function createSqliteTokenRepository (db: SqliteConnection, write: GroupC
         const row = refreshByHash.get({ tokenHash })
         if (row === undefined) return 'invalid'
         const token = row.refresh_tokens
-        const user = holder(row.users, token.credentialsGeneration)
-        if (user === undefined || token.revokedAt !== null || token.expiresAt <= now) return 'invalid'
-        if (token.usedAt !== null) {
+        const verdict = exchangeVerdict(token, row.users, requestedScopes, now)
+        if (verdict === 'reused') {
           // A stolen token and its rightful holder both use it: neither can tell
           // which came first, so every token of the family stops working.
           db.update(refreshTokens).set({ revokedAt: now })
             .where(and(eq(refreshTokens.family, token.family), isNull(refreshTokens.revokedAt)))
             .run()
-          return 'reused'
+        } else if (typeof verdict !== 'string') {
+          db.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, token.id)).run()
+          db.insert(refreshTokens).values(replacementOf(token, replacement, now)).run()
         }
-        const scopes = token.scopes.split(' ') as Scope[]
-        if (!requestedScopes.every((scope) => scopes.includes(scope))) return 'invalid-scope'
-        db.update(refreshTokens).set({ usedAt: now }).where(eq(refreshTokens.id, token.id)).run()
-        db.insert(refreshTokens).values({
-          userId: token.userId,
-          family: token.family,
-          tokenHash: replacement.tokenHash,
-          scopes: token.scopes,
-          credentialsGeneration: token.credentialsGeneration,
-          createdAt: now,
-          expiresAt: replacement.expiresAt
-        }).run()
-        return { user, scopes }
+        return verdict
       })
     },
 
@@ -95,22 +81,5 @@ export function createSqliteTokenRepository (db: SqliteConnection, write: GroupC
         db.delete(refreshTokens).where(lte(refreshTokens.expiresAt, now)).run().changes +
         db.delete(personalTokens).where(lte(personalTokens.expiresAt, now)).run().changes)
     }
-  }
-}
-
-/** The user, when they may still use a token issued under `generation`: enabled, and without a password change since. */
-function holder (row: UserRow, generation: number): StoredUser | undefined {
-  return !row.disabled && row.credentialsGeneration === generation ? storedUser(row) : undefined
-}
-
-function storedPersonalToken (row: PersonalTokenRow): StoredPersonalToken {
-  return {
-    id: row.id,
-    userId: row.userId,
-    name: row.name,
-    scopes: row.scopes.split(' ') as Scope[],
-    credentialsGeneration: row.credentialsGeneration,
-    createdAt: row.createdAt,
-    expiresAt: row.expiresAt
   }
 }

@@ -1,14 +1,12 @@
 import { and, asc, count, eq, gt, isNotNull, ne, sql } from 'drizzle-orm'
 import { LRUCache } from 'lru-cache'
-import { isoTimestamp } from '../iso-timestamp.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 import type { PageRequest } from '../page.js'
+import { storedUser, type UserRow } from '../stored-user.js'
 import type { StoredUser, UserRepository } from '../user-repository.js'
 import type { GroupCommit } from './group-commit.js'
 import { users } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
-
-export type UserRow = typeof users.$inferSelect
 
 const placeholder = (name: string) => sql.placeholder(name)
 
@@ -137,21 +135,5 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
     async countWithPassword () {
       return withPassword.get()?.total ?? 0
     }
-  }
-}
-
-/** A user row as the repositories answer it. */
-export function storedUser (row: UserRow): StoredUser {
-  return {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    display_name: row.displayName,
-    role: row.role,
-    disabled: row.disabled,
-    created_at: isoTimestamp(row.createdAt),
-    updated_at: isoTimestamp(row.updatedAt),
-    passwordHash: row.passwordHash,
-    credentialsGeneration: row.credentialsGeneration
   }
 }

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { StoredResponse } from '../../db/database.js'
+import { IdempotencyKeyInUseError } from '../../db/idempotency-key-in-use-error.js'
 import { ProblemError } from '../../problems/problem-error.js'
 import type { Task } from '../../schemas/task.js'
 import { entityTag, sendTask, setTaskHeaders } from '../../routes/tasks/conditional-requests.js'
@@ -61,7 +62,8 @@ export const replayedResponseHeader = {
 const PURGE_INTERVAL_MS = 60_000
 
 async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOptions) {
-  // Users' keys whose first request is being written right now, by this process.
+  // Users' keys whose first request is being written right now, by this
+  // process (another instance's are found when the response is stored).
   const inFlight = new Set<string>()
 
   const sendFirst = (reply: FastifyReply, shape: TaskResponseShape, task: Task) => {
@@ -78,7 +80,7 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
       const { userId } = principalOf(request)
       const userKey = `${userId} ${key}`
       if (inFlight.has(userKey)) {
-        throw new ProblemError('idempotency-key-in-use', 'A request with this Idempotency-Key is still being processed; retry once it has been answered.')
+        throw new ProblemError('idempotency-key-in-use', KEY_IN_USE)
       }
       inFlight.add(userKey)
       try {
@@ -99,7 +101,7 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
           etag: entityTag(task),
           body: reply.serialize(task) as string,
           expiresAt: Date.now() + ttlMs
-        }))
+        })).catch(keyHeldElsewhere)
         return sendFirst(reply, shape, task)
       } finally {
         inFlight.delete(userKey)
@@ -108,6 +110,13 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
   })
 
   purgeInBackground(fastify, 'idempotency keys', Math.min(ttlMs, PURGE_INTERVAL_MS), async () => fastify.db.idempotency.purgeExpired(Date.now()))
+}
+
+const KEY_IN_USE = 'A request with this Idempotency-Key is still being processed; retry once it has been answered.'
+
+/** A write refused because another instance stored a response for its key first: the same 409 as a repeat here. */
+function keyHeldElsewhere (error: unknown): never {
+  throw error instanceof IdempotencyKeyInUseError ? new ProblemError('idempotency-key-in-use', KEY_IN_USE) : error
 }
 
 function replay (reply: FastifyReply, stored: StoredResponse): FastifyReply {

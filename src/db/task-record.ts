@@ -1,0 +1,80 @@
+import type { Task, TaskStatus, TaskUpdate } from '../schemas/task.js'
+import { isoTimestamp } from './iso-timestamp.js'
+
+/** A task row as both databases store it (timestamps in milliseconds since the epoch). */
+export interface TaskRow {
+  id: number
+  title: string
+  description: string | null
+  status: TaskStatus
+  priority: number
+  assignee: string | null
+  createdAt: number
+  updatedAt: number
+  deletedAt: number | null
+  version: number
+  projectId: number | null
+  createdBy: number
+}
+
+/** A task row with what the API shows of its references: its project's slug and its creator's username. */
+export interface TaskRecord extends TaskRow {
+  projectSlug: string | null
+  creator: string
+}
+
+/** What a viewer may do with a task or a project: nothing (it is not there for them), read, or write. */
+export const NONE = 0
+export const READ = 1
+export const WRITE = 2
+
+/** The fields a write sets as given; `project` is a slug, turned into the task's project id. */
+export const CHANGEABLE_FIELDS = ['title', 'description', 'status', 'priority', 'assignee'] as const satisfies ReadonlyArray<keyof TaskUpdate & keyof TaskRow>
+
+/** The row a write would store: `current` with the changes given (and the project, when one was named). */
+export function changedRow (current: TaskRow, changes: TaskUpdate, projectId: number | null | undefined): TaskRow {
+  const next: TaskRow = { ...current }
+  for (const field of CHANGEABLE_FIELDS) {
+    const changed = changes[field]
+    if (changed !== undefined) (next as unknown as Record<string, unknown>)[field] = changed
+  }
+  if (projectId !== undefined) next.projectId = projectId
+  return next
+}
+
+/** Whether a write changes anything the task shows: one that does not leaves the version. */
+export function isChanged (current: TaskRow, next: TaskRow): boolean {
+  return current.title !== next.title ||
+    current.description !== next.description ||
+    current.status !== next.status ||
+    current.priority !== next.priority ||
+    current.assignee !== next.assignee ||
+    current.projectId !== next.projectId
+}
+
+/** Now, but always later than the last change, so updated_at moves on every change. */
+export function nextUpdatedAt (current: TaskRow): number {
+  return Math.max(Date.now(), current.updatedAt + 1)
+}
+
+/** A LIKE pattern matching `q` anywhere, with `%`, `_` and `\` matching themselves (escaped with `\`). */
+export function likePattern (q: string): string {
+  return `%${q.replace(/[\\%_]/g, '\\$&')}%`
+}
+
+export function toTask (record: TaskRecord): Task {
+  return {
+    id: record.id,
+    title: record.title,
+    description: record.description,
+    status: record.status,
+    priority: record.priority,
+    assignee: record.assignee,
+    project: record.projectSlug,
+    created_by: record.creator,
+    created_at: isoTimestamp(record.createdAt),
+    updated_at: isoTimestamp(record.updatedAt),
+    deleted_at: record.deletedAt === null ? null : isoTimestamp(record.deletedAt),
+    version: record.version
+  }
+}
