@@ -1,0 +1,183 @@
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { PROJECT_ROLES } from '../../schemas/project.js'
+import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
+import { USER_ROLES } from '../../schemas/user.js'
+import { LOCAL_USER_ID } from '../local-user.js'
+
+// The same tables as src/db/sqlite/schema.ts, column for column, so that the
+// API answers the same on both. Where PostgreSQL would differ it is told not to:
+//  - timestamps are milliseconds since the epoch in a bigint, as in SQLite;
+//  - text that is sorted (titles, usernames, slugs) or compared without regard
+//    to case (titles and descriptions in a search, emails) has the "C"
+//    collation: ordered by code points, as SQLite orders UTF-8, and with only
+//    A-Z folded by ILIKE and lower(), as SQLite's LIKE and lower() fold them,
+//    whatever the database's own locale.
+
+/** Text ordered by code points and case-folded in ASCII only, whatever the database's locale. */
+const codePointText = customType<{ data: string }>({
+  /* c8 ignore next */
+  dataType: () => 'text COLLATE "C"'
+})
+
+/** Milliseconds since the Unix epoch. */
+const milliseconds = (name: string) => bigint(name, { mode: 'number' })
+
+export const tasks = pgTable('tasks', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  title: codePointText('title').notNull(),
+  description: codePointText('description'),
+  status: text('status', { enum: TASK_STATUSES }).notNull().default(DEFAULT_STATUS),
+  priority: integer('priority').notNull().default(DEFAULT_PRIORITY),
+  assignee: text('assignee'),
+  createdAt: milliseconds('created_at').notNull(),
+  updatedAt: milliseconds('updated_at').notNull(),
+  deletedAt: milliseconds('deleted_at'),
+  version: integer('version').notNull().default(1),
+  // drizzle-kit reads the targets of foreign keys when it generates migrations, never at run time.
+  /* c8 ignore next */
+  projectId: integer('project_id').references(() => projects.id),
+  /* c8 ignore next */
+  createdBy: integer('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id)
+  // Read by drizzle-kit only; test/db/postgres/schema.test.ts checks that the migrations match.
+  /* c8 ignore start */
+}, (table) => [
+  check('tasks_title_length', sql`char_length(${table.title}) BETWEEN 1 AND ${sql.raw(String(TITLE_MAX_LENGTH))}`),
+  check('tasks_status_known', sql`${table.status} IN (${sql.raw(TASK_STATUSES.map((status) => `'${status}'`).join(', '))})`),
+  check('tasks_priority_range', sql`${table.priority} BETWEEN 1 AND 5`),
+  // One index per list shape, as on SQLite: equality filters, then the sort
+  // column and id, so that a page is read in order and never sorted.
+  index('tasks_created_at_idx').on(table.createdAt, table.id, table.deletedAt),
+  index('tasks_status_created_at_idx').on(table.status, table.createdAt, table.id, table.deletedAt),
+  index('tasks_priority_created_at_idx').on(table.priority, table.createdAt, table.id, table.deletedAt),
+  index('tasks_status_priority_created_at_idx').on(table.status, table.priority, table.createdAt, table.id, table.deletedAt),
+  index('tasks_title_idx').on(table.title, table.id, table.deletedAt),
+  index('tasks_status_title_idx').on(table.status, table.title, table.id, table.deletedAt),
+  index('tasks_priority_title_idx').on(table.priority, table.title, table.id, table.deletedAt),
+  index('tasks_status_priority_title_idx').on(table.status, table.priority, table.title, table.id, table.deletedAt),
+  index('tasks_priority_idx').on(table.priority, table.id, table.deletedAt),
+  index('tasks_status_priority_idx').on(table.status, table.priority, table.id, table.deletedAt),
+  index('tasks_updated_at_idx').on(table.updatedAt, table.id, table.deletedAt),
+  index('tasks_project_created_by_idx').on(table.projectId, table.createdBy),
+  // Search: pg_trgm finds the tasks that can hold a term of 3 or more
+  // characters (ILIKE), and the exact test then runs on those alone.
+  index('tasks_title_trigram_idx').using('gin', table.title.op('gin_trgm_ops')),
+  index('tasks_description_trigram_idx').using('gin', table.description.op('gin_trgm_ops'))
+])
+/* c8 ignore stop */
+
+export type TaskRow = typeof tasks.$inferSelect
+
+// How many tasks there are of each status, priority and deleted state, kept
+// exact by triggers (migrations/postgres/0000), so a list's total never counts
+// rows. Each connection adds to its own slot (its backend pid modulo 16), so
+// concurrent writes do not queue on one counter row; a total sums the slots.
+export const taskCounts = pgTable('task_counts', {
+  status: text('status', { enum: TASK_STATUSES }).notNull(),
+  priority: integer('priority').notNull(),
+  deleted: boolean('deleted').notNull(),
+  slot: integer('slot').notNull(),
+  total: bigint('total', { mode: 'number' }).notNull()
+  /* c8 ignore next */
+}, (table) => [primaryKey({ columns: [table.status, table.priority, table.deleted, table.slot] })])
+
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  /* c8 ignore next */
+  userId: integer('user_id').notNull().references(() => users.id),
+  key: text('key').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  status: integer('status').notNull(),
+  location: text('location'),
+  etag: text('etag'),
+  body: text('body').notNull(),
+  expiresAt: milliseconds('expires_at').notNull()
+  /* c8 ignore next */
+}, (table) => [primaryKey({ columns: [table.userId, table.key] }), index('idempotency_keys_expires_at_idx').on(table.expiresAt)])
+
+export const users = pgTable('users', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  username: codePointText('username').notNull(),
+  email: codePointText('email'),
+  displayName: text('display_name').notNull(),
+  role: text('role', { enum: USER_ROLES }).notNull(),
+  disabled: boolean('disabled').notNull().default(false),
+  passwordHash: text('password_hash'),
+  credentialsGeneration: integer('credentials_generation').notNull().default(1),
+  createdAt: milliseconds('created_at').notNull(),
+  updatedAt: milliseconds('updated_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  uniqueIndex('users_username_idx').on(table.username),
+  uniqueIndex('users_email_idx').on(sql`lower(${table.email})`),
+  check('users_username_lowercase', sql`${table.username} = lower(${table.username})`),
+  check('users_role_known', sql`${table.role} IN (${sql.raw(USER_ROLES.map((role) => `'${role}'`).join(', '))})`)
+])
+/* c8 ignore stop */
+
+export const personalTokens = pgTable('personal_tokens', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  /* c8 ignore next */
+  userId: integer('user_id').notNull().references(() => users.id),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  scopes: text('scopes').notNull(),
+  credentialsGeneration: integer('credentials_generation').notNull(),
+  createdAt: milliseconds('created_at').notNull(),
+  expiresAt: milliseconds('expires_at')
+  /* c8 ignore next */
+}, (table) => [uniqueIndex('personal_tokens_token_hash_idx').on(table.tokenHash), index('personal_tokens_user_idx').on(table.userId)])
+
+export const refreshTokens = pgTable('refresh_tokens', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  /* c8 ignore next */
+  userId: integer('user_id').notNull().references(() => users.id),
+  family: text('family').notNull(),
+  tokenHash: text('token_hash').notNull(),
+  scopes: text('scopes').notNull(),
+  credentialsGeneration: integer('credentials_generation').notNull(),
+  createdAt: milliseconds('created_at').notNull(),
+  expiresAt: milliseconds('expires_at').notNull(),
+  usedAt: milliseconds('used_at'),
+  revokedAt: milliseconds('revoked_at')
+  /* c8 ignore start */
+}, (table) => [
+  uniqueIndex('refresh_tokens_token_hash_idx').on(table.tokenHash),
+  index('refresh_tokens_family_idx').on(table.family),
+  index('refresh_tokens_expires_at_idx').on(table.expiresAt)
+])
+/* c8 ignore stop */
+
+export const projects = pgTable('projects', {
+  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  slug: codePointText('slug').notNull(),
+  name: text('name').notNull(),
+  description: text('description'),
+  createdAt: milliseconds('created_at').notNull(),
+  updatedAt: milliseconds('updated_at').notNull()
+  /* c8 ignore next */
+}, (table) => [uniqueIndex('projects_slug_idx').on(table.slug)])
+
+export const projectMembers = pgTable('project_members', {
+  /* c8 ignore next */
+  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  /* c8 ignore next */
+  userId: integer('user_id').notNull().references(() => users.id),
+  role: text('role', { enum: PROJECT_ROLES }).notNull()
+  /* c8 ignore start */
+}, (table) => [
+  primaryKey({ columns: [table.projectId, table.userId] }),
+  index('project_members_user_idx').on(table.userId, table.projectId),
+  check('project_members_role_known', sql`${table.role} IN (${sql.raw(PROJECT_ROLES.map((role) => `'${role}'`).join(', '))})`)
+])
+/* c8 ignore stop */
+
+export const projectSlugRedirects = pgTable('project_slug_redirects', {
+  slug: codePointText('slug').primaryKey(),
+  /* c8 ignore next */
+  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' })
+})
+
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull()
+})
