@@ -75,8 +75,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(swaggerPlugin, { mode: config.AUTH })
   // Before rate limiting, so a browser can read a 429 too.
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
-  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS })
-  await app.register(databasePlugin, { url: config.DATABASE_URL })
+  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS, redisUrl: config.REDIS_URL })
+  await app.register(databasePlugin, config)
   // Swagger UI's pages and the CORS preflight route come before access
   // control, which gives every route registered after it a check of who is
   // asking (each route says who may call it).

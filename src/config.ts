@@ -9,7 +9,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  // A SQLite file path (or `:memory:`), or a `postgres://` (`postgresql://`) URL for PostgreSQL.
   DATABASE_URL: Type.String({ minLength: 1, default: './data/tasks.db' }),
+  // PostgreSQL only: connections per instance, and how long a request waits for one before a 503.
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, default: 10 }),
+  DATABASE_POOL_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 5000 }),
+  // `redis://` URL: rate limits are counted there, shared by every instance; empty: per process.
+  REDIS_URL: Type.String({ default: '', pattern: '^(|rediss?://.*)$' }),
   LOG_LEVEL: StringEnum(LOG_LEVELS, { default: 'info' }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 100 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1, default: 60000 }),
@@ -72,6 +78,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     // A secret is never written out, not even a wrong one; its rule is said in
     // words, where Ajv would quote the pattern.
     if (setting === 'JWT_SECRET') throw new ConfigError('Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated')
+    if (setting === 'REDIS_URL') throw new ConfigError('Invalid setting REDIS_URL (value not shown: it may hold a password): must be a redis:// or rediss:// URL, or empty')
     throw new ConfigError(`Invalid setting ${setting}=${JSON.stringify(env[setting])}: ${message}`)
   }
   if (config.AUTH === 'off' && !isLoopback(config.HOST) && !config.ALLOW_UNAUTHENTICATED) {

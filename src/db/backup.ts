@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import BetterSqlite3 from 'better-sqlite3'
 import { loadConfig } from '../config.js'
+import { isPostgresUrl } from './database-url.js'
 
 // `npm run db:backup -- PATH`: copies the database at DATABASE_URL into a new
 // file at PATH while the server keeps running, through SQLite's online backup
@@ -19,6 +20,9 @@ function readArguments (): { source: string, target: string } {
   if (target === undefined || extra.length > 0) throw new Error(`Give one path to write the backup to. ${USAGE}`)
   if (existsSync(target)) throw new Error(`${target} already exists; a backup never overwrites a file.`)
   const source = loadConfig().DATABASE_URL
+  if (isPostgresUrl(source)) {
+    throw new Error('DATABASE_URL names a PostgreSQL database, which this command cannot copy: back it up with pg_dump, e.g. pg_dump --format=custom --file=backup.dump "$DATABASE_URL" (see Backups in README.md).')
+  }
   if (source === ':memory:') throw new Error('DATABASE_URL is :memory:, which no other process can read.')
   if (!existsSync(source)) throw new Error(`There is no database at ${source} (DATABASE_URL).`)
   return { source, target }

@@ -9,7 +9,7 @@ import addFormats from 'ajv-formats'
 import { hashPassword } from '../auth/passwords.js'
 import { loadConfig } from '../config.js'
 import { UserCreate } from '../schemas/user.js'
-import { openSqliteDatabase } from './sqlite/sqlite-database.js'
+import { openDatabase } from './open-database.js'
 
 // `npm run user:create -- --username NAME [--admin] [--email ADDRESS]
 // [--display-name NAME]`: creates a user in the database at DATABASE_URL,
@@ -57,7 +57,7 @@ try {
   if (!validate(input)) {
     throw new Error((validate.errors ?? []).map(({ instancePath, message }) => `${instancePath.slice(1)} ${message}`).join('; '))
   }
-  const database = openSqliteDatabase(loadConfig().DATABASE_URL)
+  const database = await openDatabase(loadConfig())
   try {
     const created = await database.users.create({
       username,

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.js'
+import { isPostgresUrl } from './database-url.js'
 import { generateTasks } from './generated-tasks.js'
 import { bulkInsertTasks } from './sqlite/bulk-insert.js'
 import { openSqliteConnection } from './sqlite/sqlite-database.js'
@@ -20,7 +21,9 @@ function readArguments (): { count: number, file: string } {
   if (!/^\d+$/.test(values.count) || !Number.isSafeInteger(count) || count < 1) {
     throw new Error(`--count must be a positive whole number, not "${values.count}". ${USAGE}`)
   }
-  return { count, file: values.file ?? loadConfig().DATABASE_URL }
+  const file = values.file ?? loadConfig().DATABASE_URL
+  if (isPostgresUrl(file)) throw new Error('db:seed fills a SQLite file; to have these tasks on PostgreSQL, seed a file and copy it with npm run db:copy.')
+  return { count, file }
 }
 
 try {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Database } from '../../db/database.js'
-import { openSqliteDatabase } from '../../db/sqlite/sqlite-database.js'
+import { openDatabase, type DatabaseSettings } from '../../db/open-database.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,14 +9,12 @@ declare module 'fastify' {
   }
 }
 
-export interface DatabaseOptions {
-  /** DATABASE_URL: a file path or `:memory:`. */
-  url: string
-}
-
 /** Opens the database, migrated, as `fastify.db`, and closes it when the server closes. */
-async function database (fastify: FastifyInstance, { url }: DatabaseOptions) {
-  const db = openSqliteDatabase(url)
+async function database (fastify: FastifyInstance, settings: DatabaseSettings) {
+  const db = await openDatabase(settings, (error) => {
+    // The pool drops the connection and opens another when one is needed.
+    fastify.log.warn({ err: error }, 'a database connection was lost while idle')
+  })
   fastify.decorate('db', db)
   fastify.addHook('onClose', () => db.close())
 }
