@@ -9,6 +9,7 @@ import type { Test } from 'tap'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { hashPassword } from '../src/auth/passwords.js'
+import { ON_POSTGRES, postgresTestUrl } from './postgres.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -17,10 +18,13 @@ export const TEST_ENV = { DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', RATE_LI
 
 /**
  * Builds the app exactly as the server does, from settings read the way the
- * server reads them, and closes it when the test ends.
+ * server reads them, and closes it when the test ends. Its database is a new
+ * one in memory, or, when the suite runs on PostgreSQL (TEST_DATABASE=postgres),
+ * a new schema of its own; a test that names a DATABASE_URL gets that one.
  */
 export async function build (t: Test, env: Record<string, string> = {}) {
-  const app = await buildApp(loadConfig({ ...TEST_ENV, ...env }))
+  const database = ON_POSTGRES && env.DATABASE_URL === undefined ? { DATABASE_URL: await postgresTestUrl(t) } : {}
+  const app = await buildApp(loadConfig({ ...TEST_ENV, ...database, ...env }))
   t.teardown(() => app.close())
   await app.ready()
   return app
