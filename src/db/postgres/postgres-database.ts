@@ -76,8 +76,12 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
     keepAlive: true,
     application_name: 'task-api'
   })
-  // Without a listener an idle connection's error would end the process.
+  // An error event without a listener ends the process. The pool listens on
+  // its idle connections (and reports through 'error'); a connection lost
+  // while a transaction holds it fails that transaction's query, and its
+  // error event is left to this listener, so that it ends nothing else.
   pool.on('error', (error) => onIdleError?.(error))
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = drizzle({ client: pool })
   const { ping } = reportingStorageFaults({
     async ping () {

@@ -7,6 +7,7 @@ import { takeAdvisoryLock } from './advisory-lock.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, projectSlugRedirects, tasks, users } from './schema.js'
+import { inTransaction } from './transaction.js'
 
 /** What a query runs on: the pool, or a transaction. */
 type Queryable = PostgresConnection | PostgresTransaction
@@ -94,7 +95,7 @@ const manages = (viewer: Viewer, project: ProjectRow) => viewer.admin || project
  */
 export function createPostgresProjectRepository (db: PostgresConnection): ProjectRepository {
   /** Runs `work` in a transaction that holds the projects lock. */
-  const write = <T>(work: (tx: PostgresTransaction) => Promise<T>) => db.transaction(async (tx) => {
+  const write = <T>(work: (tx: PostgresTransaction) => Promise<T>) => inTransaction(db, async (tx) => {
     await takeAdvisoryLock(tx, PROJECTS_LOCK)
     return work(tx)
   })
@@ -118,7 +119,7 @@ export function createPostgresProjectRepository (db: PostgresConnection): Projec
     },
 
     async list (viewer, { limit, offset, after }) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         const visible = visibleTo(viewer)
         // One more than the page, to tell whether another page follows.
         const rows = after === undefined
@@ -175,7 +176,7 @@ export function createPostgresProjectRepository (db: PostgresConnection): Projec
     },
 
     async members (viewer, slug, { limit, offset, after }) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         const project = await find(tx, viewer, slug)
         if (project === undefined) return 'not-found'
         const ofProject = eq(projectMembers.projectId, project.id)

@@ -8,6 +8,7 @@ import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.
 import { ONE_SNAPSHOT } from './one-snapshot.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
+import { inTransaction } from './transaction.js'
 
 const SORT_COLUMNS = {
   created_at: tasks.createdAt,
@@ -94,7 +95,7 @@ export function createPostgresTaskRepository (
     { precondition, respond }: WriteOptions,
     { deleted = false },
     plan: (tx: PostgresTransaction, current: TaskRecord) => Promise<(() => Promise<TaskRecord>) | WriteRefusal>
-  ): Promise<Task | WriteRefusal> => db.transaction(async (tx) => {
+  ): Promise<Task | WriteRefusal> => inTransaction(db, async (tx) => {
     const access = taskAccess(viewer)
     const [current] = await tx.select({ ...TASK_COLUMNS, access }).from(tasks)
       .where(and(eq(tasks.id, id), deleted ? undefined : isNull(tasks.deletedAt), sql`${access} > ${sql.raw(String(NONE))}`))
@@ -125,7 +126,7 @@ export function createPostgresTaskRepository (
 
   return {
     async create (viewer, input, { respond } = {}) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         const project = await targetProject(tx, viewer, input.project ?? null)
         if (typeof project === 'string') return project
         const now = Date.now()
@@ -148,7 +149,7 @@ export function createPostgresTaskRepository (
     },
 
     async list (viewer, query, after) {
-      return db.transaction(async (tx): Promise<TaskPage | 'project-not-found'> => {
+      return inTransaction(db, async (tx): Promise<TaskPage | 'project-not-found'> => {
         const project = query.project === undefined ? undefined : await projectNamed(tx, viewer, query.project)
         if (query.project !== undefined && project === undefined) return 'project-not-found'
         const where = listFilter(viewer, query, project?.id)

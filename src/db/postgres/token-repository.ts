@@ -4,6 +4,7 @@ import { holder, storedPersonalToken, type PersonalTokenRow } from '../stored-to
 import { MAX_PERSONAL_TOKENS, type TokenRepository } from '../token-repository.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { personalTokens, refreshTokens, users } from './schema.js'
+import { inTransaction } from './transaction.js'
 
 /** A personal token that has not expired by `now`. */
 const unexpired = (now: number) => or(isNull(personalTokens.expiresAt), gt(personalTokens.expiresAt, now))
@@ -30,7 +31,7 @@ async function personalCountLocked (tx: PostgresTransaction, userId: number, now
 export function createPostgresTokenRepository (db: PostgresConnection): TokenRepository {
   return {
     async createPersonal (token, now) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         if (await personalCountLocked(tx, token.userId, now) >= MAX_PERSONAL_TOKENS) return 'limit-reached'
         const [row] = await tx.insert(personalTokens).values({ ...token, scopes: token.scopes.join(' '), createdAt: now }).returning()
         return storedPersonalToken(row as PersonalTokenRow)
@@ -62,7 +63,7 @@ export function createPostgresTokenRepository (db: PostgresConnection): TokenRep
     },
 
     async exchangeRefresh (tokenHash, replacement, requestedScopes, now) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         const [row] = await tx.select().from(refreshTokens)
           .innerJoin(users, eq(users.id, refreshTokens.userId))
           .where(eq(refreshTokens.tokenHash, tokenHash))
@@ -84,7 +85,7 @@ export function createPostgresTokenRepository (db: PostgresConnection): TokenRep
     },
 
     async purgeExpired (now) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         const refresh = await tx.delete(refreshTokens).where(lte(refreshTokens.expiresAt, now))
         const personal = await tx.delete(personalTokens).where(lte(personalTokens.expiresAt, now))
         return (refresh.rowCount ?? 0) + (personal.rowCount ?? 0)

@@ -6,6 +6,7 @@ import { takeAdvisoryLock } from './advisory-lock.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { users } from './schema.js'
+import { inTransaction } from './transaction.js'
 
 /** What a query runs on: the pool, or a transaction. */
 type Queryable = PostgresConnection | PostgresTransaction
@@ -48,7 +49,7 @@ async function save (tx: PostgresTransaction, id: number, changes: Partial<UserR
  */
 export function createPostgresUserRepository (db: PostgresConnection): UserRepository {
   /** Runs `work` in a transaction that holds the users lock. */
-  const write = <T>(work: (tx: PostgresTransaction) => Promise<T>) => db.transaction(async (tx) => {
+  const write = <T>(work: (tx: PostgresTransaction) => Promise<T>) => inTransaction(db, async (tx) => {
     await takeAdvisoryLock(tx, USERS_LOCK)
     return work(tx)
   })
@@ -106,7 +107,7 @@ export function createPostgresUserRepository (db: PostgresConnection): UserRepos
     },
 
     async list ({ limit, offset, after }) {
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         // One more than the page, to tell whether another page follows.
         const rows = after === undefined
           ? await tx.select().from(users).orderBy(asc(users.username)).limit(limit + 1).offset(offset)

@@ -1,10 +1,11 @@
 import t, { type Test } from 'tap'
 import { randomInt } from 'node:crypto'
 import { once } from 'node:events'
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { build, startServer, type RunningServer } from '../../helper.js'
+import { tcpRelay } from '../../tcp-relay.js'
 
 // These tests count in a real Redis. Test files run in parallel, and other
 // runs may share the same Redis: each test counts for a client IP of its
@@ -53,47 +54,8 @@ async function waitForLog (server: RunningServer, msg: string): Promise<void> {
   while (logged(server, msg).length === 0) await sleep(20)
 }
 
-/**
- * A TCP relay in front of the test Redis, which the test can take away and
- * bring back on the same port (to the server, Redis going down and coming
- * back), or freeze: connections stay open, but nothing reaches Redis any more.
- */
-async function redisRelay (t: Test) {
-  const target = new URL(REDIS_URL)
-  const sockets = new Set<Socket>()
-  let listener: Server | undefined
-  let port = 0
-  let frozen = false
-
-  const start = async () => {
-    listener = createServer((client) => {
-      const upstream = connect(Number(target.port || 6379), target.hostname)
-      for (const socket of [client, upstream]) {
-        sockets.add(socket)
-        socket.on('close', () => sockets.delete(socket))
-        socket.on('error', () => { client.destroy(); upstream.destroy() })
-      }
-      client.on('data', (chunk) => { if (!frozen) upstream.write(chunk) })
-      upstream.pipe(client)
-    })
-    listener.listen(port, '127.0.0.1')
-    await once(listener, 'listening')
-    port = (listener.address() as AddressInfo).port
-  }
-  const stop = async () => {
-    if (listener?.listening !== true) return
-    for (const socket of sockets) socket.destroy()
-    listener.close()
-    await once(listener, 'close')
-  }
-
-  await start()
-  t.teardown(stop)
-  // The test Redis's URL (its database, its credentials) through the relay.
-  const url = new URL(REDIS_URL)
-  url.host = `127.0.0.1:${port}`
-  return { url: url.toString(), start, stop, freeze: () => { frozen = true } }
-}
+/** A relay in front of the test Redis (see test/tcp-relay.ts). */
+const redisRelay = (t: Test) => tcpRelay(t, REDIS_URL)
 
 t.test('two instances on one Redis share each client\'s budget', async (t) => {
   const env = { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000', REDIS_URL }
