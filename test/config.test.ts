@@ -64,7 +64,6 @@ t.test('a bad value is a ConfigError that names the setting', async (t) => {
     ['REQUEST_TIMEOUT_MS', '0'],
     ['MAX_RSS_BYTES', '-1'],
     ['HOST', ''],
-    ['REDIS_URL', 'http://cache.internal:6379'],
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_POOL_TIMEOUT_MS', 'soon'],
     ['AUTH', 'maybe'],
@@ -95,6 +94,14 @@ t.test('a bad JWT_SECRET is named, but its value never written out', async (t) =
     message: 'Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated'
   })
   t.equal(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET, 'x'.repeat(32))
+})
+
+t.test('a bad REDIS_URL is named, but not written out: it may hold a password', async (t) => {
+  t.throws(() => loadConfig({ REDIS_URL: 'http://:hunter2@cache.internal:6379' }), {
+    name: 'ConfigError',
+    message: 'Invalid setting REDIS_URL (value not shown: it may hold a password): must be a redis:// or rediss:// URL, or empty'
+  })
+  t.equal(loadConfig({ REDIS_URL: 'rediss://:secret@cache.internal:6380/2' }).REDIS_URL, 'rediss://:secret@cache.internal:6380/2')
 })
 
 t.test('AUTH=off is refused on an address other hosts can reach, unless ALLOW_UNAUTHENTICATED=true', async (t) => {
