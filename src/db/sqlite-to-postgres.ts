@@ -77,13 +77,13 @@ export interface CopiedCount {
  * and streamed: a thousand rows at a time are held in memory.
  */
 export async function copySqliteToPostgres (source: SqliteConnection, target: pg.ClientBase): Promise<CopiedCount[]> {
+  let copied: CopiedCount[]
   source.$client.exec('BEGIN')
   try {
     await target.query('BEGIN')
     try {
-      const copied = await copyInTransaction(source, target)
+      copied = await copyInTransaction(source, target)
       await target.query('COMMIT')
-      return copied
     } catch (error) {
       await target.query('ROLLBACK')
       throw new Error(`${describe(error)} Nothing was copied.`, { cause: error })
@@ -91,6 +91,11 @@ export async function copySqliteToPostgres (source: SqliteConnection, target: pg
   } finally {
     source.$client.exec('COMMIT')
   }
+  // At once rather than when autovacuum comes by: statistics, so that the
+  // first lists are planned on the real sizes, and the visibility map, so
+  // that a deep page skips its offset in the index alone.
+  await target.query(`VACUUM (ANALYZE) ${[...TABLES.map(({ name }) => name), 'task_counts'].map(quoted).join(', ')}`)
+  return copied
 }
 
 async function copyInTransaction (source: SqliteConnection, target: pg.ClientBase): Promise<CopiedCount[]> {
@@ -118,9 +123,6 @@ async function copyInTransaction (source: SqliteConnection, target: pg.ClientBas
   await target.query(`INSERT INTO "task_counts" ("status", "priority", "deleted", "slot", "total")
     SELECT "status", "priority", "deleted_at" IS NOT NULL, 0, count(*) FROM "tasks" GROUP BY 1, 2, 3`)
   await target.query('ALTER TABLE "tasks" ENABLE TRIGGER "task_counts_after_insert"')
-  // Statistics at once, so the very first lists are planned on the real
-  // sizes rather than on those of the empty tables autovacuum last saw.
-  await target.query(`ANALYZE ${[...TABLES.map(({ name }) => name), 'task_counts'].map(quoted).join(', ')}`)
 
   const copied = await verify(source, target)
   // Last, as setval is not undone by a rollback.

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
 import { timestampOf } from '../iso-timestamp.js'
@@ -124,6 +124,45 @@ export function createPostgresTaskRepository (
     return (row as { total: number }).total
   }
 
+  /** The tasks with these ids, whole, in the order of the ids. */
+  const tasksOf = async (tx: PostgresTransaction, ids: number[]): Promise<Task[]> => {
+    if (ids.length === 0) return []
+    const rows = new Map((await tx.select(TASK_COLUMNS).from(tasks).where(inArray(tasks.id, ids))).map((row) => [row.id, row]))
+    return ids.map((id) => toTask(rows.get(id) as TaskRecord))
+  }
+  /**
+   * The ids of a page of an administrator's list of the whole table, read in
+   * order from the sort index of its shape: the rows are read whole only for
+   * the page (tasksOf), not for the tasks an offset skips.
+   */
+  const sortedIds = async (tx: PostgresTransaction, query: TaskListQuery, where: SQL | undefined, after: ListPosition | undefined, limit: number, offset: number) => {
+    const rows = await tx.select({ id: tasks.id }).from(tasks)
+      .where(after === undefined ? where : and(where, afterPosition(query, after)))
+      .orderBy(...sortOrder(query)).limit(limit).offset(offset)
+    return rows.map(({ id }) => id)
+  }
+  /**
+   * The ids of a page, and the total, of a list that starts from its
+   * candidates: the tasks a search finds through the trigram indexes, those
+   * of a project, those a member can see, those changed since. They are
+   * gathered once (MATERIALIZED, so PostgreSQL never walks a whole sort index
+   * testing each task instead), counted, and sorted: the cost follows the
+   * number of candidates, never the size of the table.
+   */
+  const candidatePage = async (tx: PostgresTransaction, query: TaskListQuery, where: SQL | undefined, after: ListPosition | undefined, limit: number, offset: number) => {
+    const direction = sql.raw(query.sort_order === 'asc' ? 'ASC' : 'DESC')
+    const position = after === undefined ? sql`` : sql`WHERE (sort, id) ${sql.raw(query.sort_order === 'asc' ? '>' : '<')} (${after.value}, ${after.id})`
+    const { rows } = await tx.execute<{ id: number, total: string }>(sql`
+      WITH candidates AS MATERIALIZED (SELECT ${tasks.id} AS id, ${SORT_COLUMNS[query.sort_by]} AS sort FROM ${tasks} WHERE ${where ?? sql`true`})
+      SELECT id, (SELECT count(*) FROM candidates) AS total FROM candidates ${position}
+      ORDER BY sort ${direction}, id ${direction} LIMIT ${limit} OFFSET ${offset}`)
+    // An empty page (past the end) has no row to carry the total.
+    const total = rows[0] === undefined
+      ? ((await tx.select({ total: sql<number>`count(*)`.mapWith(Number) }).from(tasks).where(where))[0] as { total: number }).total
+      : Number(rows[0].total)
+    return { ids: rows.map(({ id }) => id), total }
+  }
+
   return {
     async create (viewer, input, { respond } = {}) {
       return inTransaction(db, async (tx) => {
@@ -153,22 +192,14 @@ export function createPostgresTaskRepository (
         const project = query.project === undefined ? undefined : await projectNamed(tx, viewer, query.project)
         if (query.project !== undefined && project === undefined) return 'project-not-found'
         const where = listFilter(viewer, query, project?.id)
-        const pageWhere = after === undefined ? where : and(where, afterPosition(query, after))
         // One more than the page, to tell whether another page follows.
         const limit = query.limit + 1
         const offset = after === undefined ? query.offset : 0
-        const order = sortOrder(query)
-        if (viewer.admin && project === undefined && (query.q ?? '') === '' && query.updated_since === undefined) {
-          const rows = await tx.select(TASK_COLUMNS).from(tasks).where(pageWhere).orderBy(...order).limit(limit).offset(offset)
-          return page(rows, query.limit, await countedTotal(tx, query))
-        }
-        // The page with the count of every match (a window over them, before the limit).
-        const rows = await tx.select({ ...TASK_COLUMNS, total: sql<number>`count(*) OVER ()`.mapWith(Number) })
-          .from(tasks).where(pageWhere).orderBy(...order).limit(limit).offset(offset)
-        // After a cursor the window counts only the rest; an empty page has no row to carry the total.
-        const windowTotal = after === undefined ? rows[0]?.total : undefined
-        const total = windowTotal ?? ((await tx.select({ total: sql<number>`count(*)`.mapWith(Number) }).from(tasks).where(where))[0] as { total: number }).total
-        return page(rows, query.limit, total)
+        const countable = viewer.admin && project === undefined && (query.q ?? '') === '' && query.updated_since === undefined
+        const { ids, total } = countable
+          ? { ids: await sortedIds(tx, query, where, after, limit, offset), total: await countedTotal(tx, query) }
+          : await candidatePage(tx, query, where, after, limit, offset)
+        return { items: await tasksOf(tx, ids.slice(0, query.limit)), total, hasMore: ids.length === limit }
       }, ONE_SNAPSHOT)
     },
 
@@ -198,11 +229,6 @@ export function createPostgresTaskRepository (
       })
     }
   }
-}
-
-/** A page of `limit` tasks from rows read one past it. */
-function page (rows: TaskRecord[], limit: number, total: number): TaskPage {
-  return { items: rows.slice(0, limit).map(toTask), total, hasMore: rows.length > limit }
 }
 
 /** What a list shows: what the viewer can see, in the project, with the filters and the search. */
