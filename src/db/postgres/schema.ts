@@ -39,7 +39,7 @@ export const tasks = pgTable('tasks', {
   projectId: integer('project_id').references(() => projects.id),
   /* c8 ignore next */
   createdBy: integer('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id)
-  // Read by drizzle-kit only; test/db/postgres/schema.test.ts checks that the migrations match.
+  // Read by drizzle-kit only; test/db/schema.test.ts checks that the migrations match.
   /* c8 ignore start */
 }, (table) => [
   check('tasks_title_length', sql`char_length(${table.title}) BETWEEN 1 AND ${sql.raw(String(TITLE_MAX_LENGTH))}`),

@@ -29,7 +29,7 @@ export const tasks = sqliteTable('tasks', {
   // to the built-in local user (users are never deleted).
   createdBy: integer('created_by').notNull().default(LOCAL_USER_ID)
   // Constraints and indexes are read by drizzle-kit when it generates the
-  // migrations, never at run time; test/db/sqlite/schema.test.ts checks that
+  // migrations, never at run time; test/db/schema.test.ts checks that
   // the migrations match them.
   /* c8 ignore start */
 }, (table) => [
