@@ -1,15 +1,29 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import BetterSqlite3 from 'better-sqlite3'
+import pg from 'pg'
 import { latencyPass, type LatencyGroup } from './latency-pass.js'
 import { load, loadCases, type LoadCase, type LoadResult } from './load-cases.js'
 import { ROOT, run, startServer } from './processes.js'
 
-// `npm run bench`: the production build of the server on seeded databases of
-// 10 thousand and 1 million tasks, loaded over HTTP next to a bare Fastify
-// route (the ceiling), then every list shape one request at a time.
+// `npm run bench [-- --database postgres [--instances N]]`: the production
+// build of the server on seeded SQLite databases of 10 thousand and 1 million
+// tasks, loaded over HTTP next to a bare Fastify route (the ceiling), then
+// every list shape one request at a time. With `--database postgres`, the same
+// on PostgreSQL with the million tasks (copied in with db:copy), in the same
+// run; with `--instances N`, N servers on that database loaded at once.
 const SIZES = [10_000, 1_000_000]
+const { values: options } = parseArgs({ options: { database: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' } } })
+if (options.database !== 'sqlite' && options.database !== 'postgres') throw new Error('--database is sqlite (the default) or postgres')
+const INSTANCES = Number(options.instances)
+if (!Number.isInteger(INSTANCES) || INSTANCES < 1) throw new Error('--instances is a whole number, 1 or more')
+// The server PostgreSQL runs on: the benchmark works in a schema of its own there, dropped at the end.
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+// The cases loaded on several instances at once, against one instance.
+const SCALE_OUT_CASES = ['GET one task (random ids)', 'list: default page']
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 // Each case first runs unmeasured for this long, so that every figure, the
 // ceiling's too, is of a warmed-up process (JIT-compiled, caches filled).
@@ -18,6 +32,7 @@ const work = mkdtempSync(join(tmpdir(), 'task-api-bench-'))
 process.on('exit', () => rmSync(work, { recursive: true, force: true }))
 
 interface SizeResult {
+  database: 'sqlite' | 'postgres'
   tasks: number
   seedSeconds: number
   startupMs: number
@@ -40,37 +55,106 @@ const ceiling = await measure(ceilingServer.url, { name: 'bare Fastify route (ce
 await ceilingServer.stop()
 line(`  ${ceiling.requestsPerSecond.toFixed(0)} req/s`)
 
+// As a user runs it (npm start's own command on the built code, logs at
+// info into a file), with the rate limit raised out of the way.
+const serverOn = (databaseUrl: string, logName: string) => startServer(['dist/server.js'], {
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: 'info',
+  RATE_LIMIT_MAX: '1000000000'
+}, join(work, `${logName}.log`))
+
+/** Every case on a server started on `databaseUrl`, and the one-connection pass when `latency`. */
+async function benchServer (database: SizeResult['database'], tasks: number, seedSeconds: number, databaseUrl: string, liveIds: number[], latency: boolean): Promise<SizeResult> {
+  const server = await serverOn(databaseUrl, `server-${database}-${tasks}`)
+  line(`  ${database}: healthy ${server.startupMs.toFixed(0)} ms after start`)
+  const cases = []
+  for (const loadCase of loadCases(liveIds, await administratorToken(server.url))) {
+    const result = await measure(server.url, loadCase)
+    cases.push({ ...result, ratio: result.requestsPerSecond / ceiling.requestsPerSecond })
+    line(`  ${database}: ${loadCase.name}: ${result.requestsPerSecond.toFixed(0)} req/s`)
+  }
+  const passes = latency ? await latencyPass(server.url) : undefined
+  const rssMbAtEnd = server.rssMb()
+  await server.stop()
+  return { database, tasks, seedSeconds, startupMs: server.startupMs, cases, rssMbAtEnd, ...(passes === undefined ? {} : { latency: passes }) }
+}
+
+const liveIdsOf = (file: string) => {
+  const database = new BetterSqlite3(file, { readonly: true })
+  try {
+    return database.prepare('SELECT id FROM tasks WHERE deleted_at IS NULL').pluck().all() as number[]
+  } finally {
+    database.close()
+  }
+}
+
 const sizes: SizeResult[] = []
+let postgresSeed: { file: string, seedSeconds: number } | undefined
 for (const tasks of SIZES) {
   const file = join(work, `tasks-${tasks}.db`)
   const seedStarted = performance.now()
   await run(process.execPath, ['dist/db/seed.js', '--count', String(tasks), '--file', file])
   const seedSeconds = (performance.now() - seedStarted) / 1000
   line(`${tasks} tasks seeded in ${seedSeconds.toFixed(1)} s.`)
-
-  const database = new BetterSqlite3(file, { readonly: true })
-  const liveIds = database.prepare('SELECT id FROM tasks WHERE deleted_at IS NULL').pluck().all() as number[]
-  database.close()
-
-  // As a user runs it (npm start's own command on the built code, logs at
-  // info into a file), with the rate limit raised out of the way.
-  const server = await startServer(['dist/server.js'], {
-    DATABASE_URL: file,
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_MAX: '1000000000'
-  }, join(work, `server-${tasks}.log`))
-  line(`  healthy ${server.startupMs.toFixed(0)} ms after start`)
-
-  const cases = []
-  for (const loadCase of loadCases(liveIds, await administratorToken(server.url))) {
-    const result = await measure(server.url, loadCase)
-    cases.push({ ...result, ratio: result.requestsPerSecond / ceiling.requestsPerSecond })
-    line(`  ${loadCase.name}: ${result.requestsPerSecond.toFixed(0)} req/s`)
+  // The same tasks for PostgreSQL, before the SQLite server's writes change them.
+  if (tasks === Math.max(...SIZES) && options.database === 'postgres') {
+    postgresSeed = { file: join(work, 'postgres-seed.db'), seedSeconds }
+    copyFileSync(file, postgresSeed.file)
   }
-  const latency = tasks === Math.max(...SIZES) ? await latencyPass(server.url) : undefined
-  const rssMbAtEnd = server.rssMb()
-  await server.stop()
-  sizes.push({ tasks, seedSeconds, startupMs: server.startupMs, cases, rssMbAtEnd, ...(latency === undefined ? {} : { latency }) })
+  sizes.push(await benchServer('sqlite', tasks, seedSeconds, file, liveIdsOf(file), tasks === Math.max(...SIZES)))
+}
+
+interface ScaleOutResult {
+  name: string
+  instances: number
+  /** All instances together. */
+  requestsPerSecond: number
+  /** The same case on one instance, measured just before. */
+  oneInstance: number
+  gain: number
+  failures: number
+}
+const scaleOut: ScaleOutResult[] = []
+
+if (postgresSeed !== undefined) {
+  // A schema of its own on the PostgreSQL server, filled by db:copy as a user moving from SQLite would.
+  const schema = `bench_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: POSTGRES_URL })
+  await admin.connect()
+  await admin.query(`CREATE SCHEMA ${schema}`)
+  try {
+    const url = new URL(POSTGRES_URL)
+    url.searchParams.set('options', `-c search_path=${schema},public`)
+    const databaseUrl = url.toString()
+    const tasks = Math.max(...SIZES)
+    const copyStarted = performance.now()
+    await run(process.execPath, ['dist/db/copy.js', '--from', postgresSeed.file, '--to', databaseUrl])
+    const copySeconds = (performance.now() - copyStarted) / 1000
+    line(`${tasks} tasks copied to PostgreSQL (schema ${schema}) in ${copySeconds.toFixed(1)} s.`)
+    const liveIds = liveIdsOf(postgresSeed.file)
+    const result = await benchServer('postgres', tasks, postgresSeed.seedSeconds + copySeconds, databaseUrl, liveIds, true)
+    sizes.push(result)
+
+    if (INSTANCES > 1) {
+      const servers = await Promise.all(Array.from({ length: INSTANCES }, (_, index) => serverOn(databaseUrl, `server-postgres-instance-${index}`)))
+      try {
+        for (const loadCase of loadCases(liveIds, '').filter(({ name }) => SCALE_OUT_CASES.includes(name))) {
+          // Each instance with its own 10 connections, all loaded at once.
+          await Promise.all(servers.map((server) => load(server.url, loadCase, WARMUP_SECONDS)))
+          const results = await Promise.all(servers.map((server) => load(server.url, loadCase, SECONDS)))
+          const requestsPerSecond = results.reduce((sum, { requestsPerSecond }) => sum + requestsPerSecond, 0)
+          const oneInstance = (result.cases.find(({ name }) => name === loadCase.name) as LoadResult).requestsPerSecond
+          scaleOut.push({ name: loadCase.name, instances: INSTANCES, requestsPerSecond, oneInstance, gain: requestsPerSecond / oneInstance, failures: results.reduce((sum, { failures }) => sum + failures, 0) })
+          line(`  ${INSTANCES} instances: ${loadCase.name}: ${requestsPerSecond.toFixed(0)} req/s (${(requestsPerSecond / oneInstance).toFixed(2)}x one)`)
+        }
+      } finally {
+        await Promise.all(servers.map((server) => server.stop()))
+      }
+    }
+  } finally {
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`)
+    await admin.end()
+  }
 }
 
 /**
@@ -97,30 +181,38 @@ const report = {
   warmupSecondsPerCase: WARMUP_SECONDS,
   connections: 10,
   ceiling,
-  sizes
+  sizes,
+  scaleOut
 }
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
 const resultFile = join(ROOT, 'bench', 'results', 'latest.json')
 writeFileSync(resultFile, JSON.stringify(report, null, 2) + '\n')
 
 line('')
-line(renderTable(report.ceiling, sizes))
+line(renderTable(report.ceiling, sizes, scaleOut))
 line(`Results written to ${resultFile}.`)
 
-function renderTable (ceiling: LoadResult, sizes: SizeResult[]): string {
-  const rows: string[][] = [['case', 'tasks', 'req/s', 'x ceiling', 'p50 ms', 'p99 ms', 'failures']]
-  rows.push([ceiling.name, '-', ceiling.requestsPerSecond.toFixed(0), '1.00', ceiling.p50Ms.toFixed(1), ceiling.p99Ms.toFixed(1), String(ceiling.failures)])
+function renderTable (ceiling: LoadResult, sizes: SizeResult[], scaleOut: ScaleOutResult[]): string {
+  const rows: string[][] = [['case', 'database', 'tasks', 'req/s', 'x ceiling', 'p50 ms', 'p99 ms', 'failures']]
+  rows.push([ceiling.name, '-', '-', ceiling.requestsPerSecond.toFixed(0), '1.00', ceiling.p50Ms.toFixed(1), ceiling.p99Ms.toFixed(1), String(ceiling.failures)])
   for (const name of sizes[0]?.cases.map((result) => result.name) ?? []) {
     for (const size of sizes) {
       const result = size.cases.find((candidate) => candidate.name === name) as SizeResult['cases'][number]
-      rows.push([name, size.tasks.toLocaleString('en'), result.requestsPerSecond.toFixed(0), result.ratio.toFixed(2), result.p50Ms.toFixed(1), result.p99Ms.toFixed(1), String(result.failures)])
+      rows.push([name, size.database, size.tasks.toLocaleString('en'), result.requestsPerSecond.toFixed(0), result.ratio.toFixed(2), result.p50Ms.toFixed(1), result.p99Ms.toFixed(1), String(result.failures)])
     }
   }
   const sections = [markdownTable(rows)]
+  if (scaleOut.length > 0) {
+    sections.push('Several instances on one PostgreSQL, each loaded over its own 10 connections at once:\n\n' + markdownTable([
+      ['case', 'instances', 'req/s (all)', 'req/s (one instance)', 'gain', 'failures'],
+      ...scaleOut.map((result) => [result.name, String(result.instances), result.requestsPerSecond.toFixed(0), result.oneInstance.toFixed(0), `${result.gain.toFixed(2)}x`, String(result.failures)])
+    ]))
+  }
   for (const size of sizes) {
-    sections.push(`${size.tasks.toLocaleString('en')} tasks: seeded in ${size.seedSeconds.toFixed(1)} s, healthy ${size.startupMs.toFixed(0)} ms after start, ${size.rssMbAtEnd.toFixed(0)} MB resident at the end.`)
+    const seeded = size.database === 'postgres' ? 'seeded and copied in' : 'seeded in'
+    sections.push(`${size.database}, ${size.tasks.toLocaleString('en')} tasks: ${seeded} ${size.seedSeconds.toFixed(1)} s, healthy ${size.startupMs.toFixed(0)} ms after start, ${size.rssMbAtEnd.toFixed(0)} MB resident at the end.`)
     if (size.latency !== undefined) {
-      sections.push(`One connection, ${size.tasks.toLocaleString('en')} tasks, every list shape:\n\n` + markdownTable([
+      sections.push(`One connection, ${size.database}, ${size.tasks.toLocaleString('en')} tasks, every list shape:\n\n` + markdownTable([
         ['shapes', 'count', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'slowest'],
         ...size.latency.map((group) => [group.name, String(group.shapes), String(group.requests), group.p50Ms.toFixed(2), group.p99Ms.toFixed(2), group.maxMs.toFixed(2), `\`${group.slowest}\``])
       ]))

@@ -60,27 +60,40 @@ t.test('connections cut by a PostgreSQL restart are replaced: the next requests 
   const url = await postgresTestUrl(t)
   const app = await build(t, { DATABASE_URL: url, DATABASE_POOL_SIZE: '2' })
   t.equal((await post(app, 'Before the restart')).statusCode, 201)
-  // The app's connections, as the server knows them: both of its pool's, busy at once.
   const { pool } = app.db as PostgresDatabase
-  const pids = await Promise.all([0, 1].map(async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')).rows[0]?.pid))
-  t.equal(new Set(pids).size, 2, 'the app holds two connections')
-  // What a restart does to them: the server ends them (57P01). Other test
-  // files' apps are on this server too, so only this app's are ended.
   const admin = new pg.Client({ connectionString: url })
   await admin.connect()
   t.teardown(() => admin.end())
-  await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids])
+  /**
+   * What a restart does to the app's connections: the server ends them
+   * (57P01). They are found as the server knows them, both of the pool's busy
+   * at once: other test files' apps are on this server too, and only this
+   * app's are ended.
+   */
+  const restart = async () => {
+    const pids = await Promise.all([0, 1].map(async () => (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')).rows[0]?.pid))
+    t.equal(new Set(pids).size, 2, 'the app holds two connections')
+    await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids])
+  }
 
-  // A request handed a connection the server has just ended (before the pool
-  // heard of it) is refused like any other during a restart; none fails otherwise.
-  const during = await Promise.all(Array.from({ length: 4 }, (_, index) => post(app, `Right after the restart ${index}`)))
+  // Ended while idle: the pool hears of it and drops them (logged), and the next requests get new ones.
+  await restart()
+  while (pool.totalCount > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  const next = await Promise.all(Array.from({ length: 4 }, (_, index) => post(app, `After a restart ${index}`)))
+  t.same(next.map((response) => response.statusCode), [201, 201, 201, 201], 'new connections serve the next requests')
+
+  // Ended just as requests come: one handed a connection the server has just
+  // ended, before the pool heard of it, is refused like any other during a
+  // restart; none fails otherwise, and the requests after it are served.
+  await restart()
+  const during = await Promise.all(Array.from({ length: 4 }, (_, index) => post(app, `Right after a restart ${index}`)))
   for (const response of during) {
     if (response.statusCode !== 201) assertUnavailable(t, response, /cannot be reached/, 'a request on an ended connection')
   }
-  const after = await Promise.all(Array.from({ length: 4 }, (_, index) => post(app, `After the restart ${index}`)))
-  t.same(after.map((response) => response.statusCode), [201, 201, 201, 201], 'new connections serve the next requests')
+  const after = await Promise.all(Array.from({ length: 4 }, (_, index) => post(app, `After the second restart ${index}`)))
+  t.same(after.map((response) => response.statusCode), [201, 201, 201, 201], 'and the requests after them are served')
   const made = during.filter((response) => response.statusCode === 201).length
-  t.equal((await app.inject({ method: 'GET', url: '/tasks' })).json().total, 1 + made + 4, 'exactly the acknowledged writes are stored')
+  t.equal((await app.inject({ method: 'GET', url: '/tasks' })).json().total, 1 + 4 + made + 4, 'exactly the acknowledged writes are stored')
 })
 
 t.test('every connection of the pool busy: a request waits DATABASE_POOL_TIMEOUT_MS, then gets a 503, never hangs', async (t) => {
