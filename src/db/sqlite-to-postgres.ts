@@ -213,7 +213,7 @@ async function verify (source: SqliteConnection, target: pg.ClientBase): Promise
 async function continueIds (source: SqliteConnection, target: pg.ClientBase, name: string): Promise<void> {
   const given = source.$client.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck().get(name) as number | undefined
   // On a table that never had a row both are null, and setval leaves the identity at its start.
-  await target.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), greatest(max("id"), $2::integer)) FROM ${quoted(name)}`, [name, given ?? null])
+  await target.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), greatest(max("id"), $2::bigint)) FROM ${quoted(name)}`, [name, given ?? null])
 }
 
 /** An error in one line, with what PostgreSQL adds about the row (the key that was missing or taken). */

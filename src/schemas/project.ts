@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Page } from './page.js'
-import { NO_LONE_SURROGATE, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
+import { NO_NUL, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
 import { Timestamp } from './timestamp.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
 import { Username, UsernameParams } from './user.js'
@@ -29,8 +29,8 @@ const ProjectName = Type.String({
   pattern: NO_NUL_OR_LONE_SURROGATE,
   description: `1-${PROJECT_NAME_MAX_LENGTH} characters; surrounding whitespace is trimmed.`
 })
-const ProjectDescription = Nullable(Type.String({ maxLength: PROJECT_DESCRIPTION_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), {
-  description: `Up to ${PROJECT_DESCRIPTION_MAX_LENGTH} characters, or null.`
+const ProjectDescription = Nullable(Type.String({ maxLength: PROJECT_DESCRIPTION_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), {
+  description: `Up to ${PROJECT_DESCRIPTION_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null.`
 })
 
 export const Project = Type.Object({
@@ -86,7 +86,7 @@ export const MemberPut = Type.Object({
 export type MemberPut = Static<typeof MemberPut>
 
 export const SlugParams = Type.Object({
-  slug: Type.String({ minLength: 1, maxLength: SLUG_MAX_LENGTH, description: 'The project\'s slug (an old slug answers with a 308 redirect).' })
+  slug: Type.String({ minLength: 1, maxLength: SLUG_MAX_LENGTH, pattern: NO_NUL, description: 'The project\'s slug (an old slug answers with a 308 redirect).' })
 }, { additionalProperties: false })
 export type SlugParams = Static<typeof SlugParams>
 

@@ -28,9 +28,9 @@ const Title = Type.String({
   pattern: NO_NUL_OR_LONE_SURROGATE,
   description: `1-${TITLE_MAX_LENGTH} characters; surrounding whitespace is trimmed before it is checked and stored. No NUL (U+0000), no unpaired surrogate.`
 })
-const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters (no unpaired surrogate), or null.` })
+const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null.` })
 const Priority = Type.Integer({ minimum: 1, maximum: 5, description: 'From 1 (highest) to 5 (lowest).' })
-const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH, pattern: NO_LONE_SURROGATE }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters (no unpaired surrogate), or null.` })
+const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null.` })
 const ProjectSlug = Nullable(Slug, { description: 'The slug of the project the task belongs to, or null for a task of its creator\'s own.' })
 
 export const Task = Type.Object({

@@ -1,7 +1,11 @@
 // Characters some text may not hold, as schema patterns, and what each
 // pattern means in words for the validation problem that names the field.
 
-/** SQLite reads some text (search patterns, the title length check) as C strings, which end at a NUL. */
+/**
+ * No text the API stores or looks up may hold a NUL: PostgreSQL's text cannot,
+ * and SQLite reads some text (search patterns, the title length check) as C
+ * strings, which end at one.
+ */
 export const NO_NUL = '^[^\\u0000]*$'
 /** Text is stored as UTF-8, which has no encoding for half of a surrogate pair. */
 export const NO_LONE_SURROGATE = '^[^\\ud800-\\udfff]*$'

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
+import { NO_NUL, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
 import { Timestamp } from './timestamp.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
 import { PASSWORD_MAX_LENGTH } from './user.js'
@@ -24,7 +24,7 @@ const FORM_VALUE_MAX_LENGTH = 1024
 /** The form of POST /auth/token: RFC 6749's password grant (4.3) and refresh (6). */
 export const TokenRequest = Type.Object({
   grant_type: StringEnum(['password', 'refresh_token'], { description: '`password` to sign in, `refresh_token` to exchange a refresh token for new tokens.' }),
-  username: Type.Optional(Type.String({ maxLength: FORM_VALUE_MAX_LENGTH, description: 'With `password`: the username.' })),
+  username: Type.Optional(Type.String({ maxLength: FORM_VALUE_MAX_LENGTH, pattern: NO_NUL, description: 'With `password`: the username.' })),
   password: Type.Optional(Type.String({ maxLength: PASSWORD_MAX_LENGTH, writeOnly: true, description: 'With `password`: the password.' })),
   refresh_token: Type.Optional(Type.String({ maxLength: FORM_VALUE_MAX_LENGTH, writeOnly: true, description: 'With `refresh_token`: the refresh token.' })),
   scope: Type.Optional(Type.String({

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
+import { NO_NUL, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
 import { Page } from './page.js'
 import { Timestamp } from './timestamp.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
@@ -90,6 +90,6 @@ export const UserAdminUpdate = Type.Object({
 export type UserAdminUpdate = Static<typeof UserAdminUpdate>
 
 export const UsernameParams = Type.Object({
-  username: Type.String({ minLength: 1, maxLength: 39, description: 'A username (compared without regard to case).' })
+  username: Type.String({ minLength: 1, maxLength: 39, pattern: NO_NUL, description: 'A username (compared without regard to case).' })
 }, { additionalProperties: false })
 export type UsernameParams = Static<typeof UsernameParams>

@@ -52,7 +52,7 @@ t.test('a backup taken while the server writes is a consistent copy that a serve
   t.equal(await restored.stop(), 0)
 })
 
-t.test('a backup refuses to overwrite a file, to run without a path, or without a database', async (t) => {
+t.test('a backup refuses to overwrite a file, to run without a path, without a database, or on PostgreSQL', async (t) => {
   const directory = temporaryDirectory(t)
   const existing = join(directory, 'existing.db')
   writeFileSync(existing, 'keep me')
@@ -63,6 +63,7 @@ t.test('a backup refuses to overwrite a file, to run without a path, or without 
     ['an existing target', { DATABASE_URL: existing }, [existing], /already exists; a backup never overwrites/],
     ['no database', { DATABASE_URL: join(directory, 'missing.db') }, [join(directory, 'copy.db')], /There is no database at/],
     ['an in-memory database', { DATABASE_URL: ':memory:' }, [join(directory, 'copy.db')], /:memory:/],
+    ['a PostgreSQL database', { DATABASE_URL: 'postgres://tasks:secret@db.internal:5432/tasks' }, [join(directory, 'copy.db')], /PostgreSQL database.*pg_dump --format=custom/],
     ['a target directory that does not exist', { DATABASE_URL: existing }, [join(directory, 'nowhere', 'copy.db')], /directory does not exist/]
   ]
   for (const [name, env, args, message] of cases) {

@@ -424,17 +424,17 @@ async function assertStoredExactly (t: Test, app: App, body: Record<string, stri
   return created.json().id as number
 }
 
-t.test('NUL bytes (but in titles) and emoji are stored and returned exactly', async (t) => {
+t.test('emoji and other unusual characters are stored and returned exactly', async (t) => {
   const app = await build(t)
   const cases: Array<{ title: string, description: string, assignee: string }> = [
-    { title: 'a b', description: '\u0000', assignee: 'x\u0000y' },
-    { title: 'x', description: '\u0000\u0000\u0000'.repeat(600), assignee: '\u0000'.repeat(100) },
+    { title: 'a b', description: '\u0001', assignee: 'x\u0001y' },
+    { title: 'x', description: '\u0001\u0002\u0003'.repeat(600), assignee: '\u007f'.repeat(100) },
     { title: '🎉 ship it 👩‍👩‍👧‍👦', description: '𝄞'.repeat(2000), assignee: '🙂'.repeat(100) },
     { title: '🎉'.repeat(200), description: 'e\u0301 ﷽ \u202e reversed \u200b zero-width', assignee: '\uffff\ufffe\ufeff' }
   ]
   for (const body of cases) {
     const id = await assertStoredExactly(t, app, body)
-    const changed = { title: `${[...body.title].slice(0, 100).join('')} again`, description: `${[...body.description].slice(0, 1000).join('')}\u0000`, assignee: body.assignee.slice(0, 50) }
+    const changed = { title: `${[...body.title].slice(0, 100).join('')} again`, description: `${[...body.description].slice(0, 1000).join('')}\u0001`, assignee: body.assignee.slice(0, 50) }
     const patched = await sendRaw(app, 'PATCH', `/tasks/${id}`, JSON.stringify(changed))
     t.equal(patched.statusCode, 200)
     t.hasStrict((await app.inject({ method: 'GET', url: `/tasks/${id}` })).json(), changed, 'a PATCH stores them exactly too')
@@ -466,20 +466,33 @@ t.test('NUL bytes (but in titles) and emoji are stored and returned exactly', as
   await assertHealthy(t, app)
 })
 
-// SQLite's length() counts the characters before the first NUL, so the
-// tasks_title_length CHECK could not judge a title holding one: such a title
-// is refused, by name, before it reaches the database.
-t.test('a title holding a NUL anywhere is a 422 naming title, on create, update and replace', async (t) => {
+// No stored text may hold a NUL: PostgreSQL's text cannot, and SQLite's
+// length() counts the characters before the first one, so the
+// tasks_title_length CHECK could not judge such a title. Refused, by name,
+// before it reaches the database, on either.
+t.test('text holding a NUL anywhere is a 422 naming the field, on create, update and replace', async (t) => {
   const app = await build(t)
   const task = await createTask(app, { title: 'target' })
-  for (const title of ['\u0000', '\u0000\u0000x', '\u0000 leading NUL', 'a\u0000b', 'trailing\u0000']) {
-    for (const [method, url] of [['POST', '/tasks'], ['PATCH', `/tasks/${task.id}`], ['PUT', `/tasks/${task.id}`]] as const) {
-      const problem = assertProblem(t, await sendRaw(app, method, url, JSON.stringify({ title })), [422], url)
-      assertNamesField(t, problem, 'title')
-      t.match(problem.detail, /must not contain NUL/)
+  for (const field of ['title', 'description', 'assignee']) {
+    for (const value of ['\u0000', '\u0000\u0000x', '\u0000 leading NUL', 'a\u0000b', 'trailing\u0000']) {
+      for (const [method, url] of [['POST', '/tasks'], ['PATCH', `/tasks/${task.id}`], ['PUT', `/tasks/${task.id}`]] as const) {
+        const problem = assertProblem(t, await sendRaw(app, method, url, JSON.stringify({ title: 'x', [field]: value })), [422], url)
+        assertNamesField(t, problem, field)
+        t.match(problem.detail, /must not contain NUL/)
+      }
     }
   }
-  t.equal((await app.inject({ method: 'GET', url: `/tasks/${task.id}` })).json().title, 'target', 'the task is unchanged')
+  t.match((await app.inject({ method: 'GET', url: `/tasks/${task.id}` })).json(), { title: 'target', description: null, assignee: null }, 'the task is unchanged')
+  await assertHealthy(t, app)
+})
+
+t.test('a NUL in a slug or username in the path is a 4xx naming it, never a lookup', async (t) => {
+  const app = await build(t)
+  for (const [method, url] of [['GET', '/projects/%00'], ['GET', '/projects/a%00b/members'], ['GET', '/admin/users/%00'], ['DELETE', '/projects/x/members/a%00']] as const) {
+    const response = await app.inject({ method, url })
+    t.ok(response.statusCode >= 400 && response.statusCode < 500, `${url}: ${response.statusCode}`)
+    t.match(response.json().detail, /NUL/, url)
+  }
   await assertHealthy(t, app)
 })
 

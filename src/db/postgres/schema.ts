@@ -22,9 +22,17 @@ const codePointText = customType<{ data: string }>({
 
 /** Milliseconds since the Unix epoch. */
 const milliseconds = (name: string) => bigint(name, { mode: 'number' })
+/**
+ * Ids are 64-bit, as SQLite's INTEGER PRIMARY KEY is: any id a client can
+ * name (up to 2^53) is one this table could hold, so looking it up answers
+ * 'not found' rather than overflowing.
+ */
+const identity = (name: string) => bigint(name, { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity()
+/** A column holding another table's id. */
+const reference = (name: string) => bigint(name, { mode: 'number' })
 
 export const tasks = pgTable('tasks', {
-  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  id: identity('id'),
   title: codePointText('title').notNull(),
   description: codePointText('description'),
   status: text('status', { enum: TASK_STATUSES }).notNull().default(DEFAULT_STATUS),
@@ -36,9 +44,9 @@ export const tasks = pgTable('tasks', {
   version: integer('version').notNull().default(1),
   // drizzle-kit reads the targets of foreign keys when it generates migrations, never at run time.
   /* c8 ignore next */
-  projectId: integer('project_id').references(() => projects.id),
+  projectId: reference('project_id').references(() => projects.id),
   /* c8 ignore next */
-  createdBy: integer('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id)
+  createdBy: reference('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id)
   // Read by drizzle-kit only; test/db/schema.test.ts checks that the migrations match.
   /* c8 ignore start */
 }, (table) => [
@@ -83,7 +91,7 @@ export const taskCounts = pgTable('task_counts', {
 
 export const idempotencyKeys = pgTable('idempotency_keys', {
   /* c8 ignore next */
-  userId: integer('user_id').notNull().references(() => users.id),
+  userId: reference('user_id').notNull().references(() => users.id),
   key: text('key').notNull(),
   fingerprint: text('fingerprint').notNull(),
   status: integer('status').notNull(),
@@ -95,7 +103,7 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
 }, (table) => [primaryKey({ columns: [table.userId, table.key] }), index('idempotency_keys_expires_at_idx').on(table.expiresAt)])
 
 export const users = pgTable('users', {
-  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  id: identity('id'),
   username: codePointText('username').notNull(),
   email: codePointText('email'),
   displayName: text('display_name').notNull(),
@@ -115,9 +123,9 @@ export const users = pgTable('users', {
 /* c8 ignore stop */
 
 export const personalTokens = pgTable('personal_tokens', {
-  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  id: identity('id'),
   /* c8 ignore next */
-  userId: integer('user_id').notNull().references(() => users.id),
+  userId: reference('user_id').notNull().references(() => users.id),
   name: text('name').notNull(),
   tokenHash: text('token_hash').notNull(),
   scopes: text('scopes').notNull(),
@@ -128,9 +136,9 @@ export const personalTokens = pgTable('personal_tokens', {
 }, (table) => [uniqueIndex('personal_tokens_token_hash_idx').on(table.tokenHash), index('personal_tokens_user_idx').on(table.userId)])
 
 export const refreshTokens = pgTable('refresh_tokens', {
-  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  id: identity('id'),
   /* c8 ignore next */
-  userId: integer('user_id').notNull().references(() => users.id),
+  userId: reference('user_id').notNull().references(() => users.id),
   family: text('family').notNull(),
   tokenHash: text('token_hash').notNull(),
   scopes: text('scopes').notNull(),
@@ -148,7 +156,7 @@ export const refreshTokens = pgTable('refresh_tokens', {
 /* c8 ignore stop */
 
 export const projects = pgTable('projects', {
-  id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+  id: identity('id'),
   slug: codePointText('slug').notNull(),
   name: text('name').notNull(),
   description: text('description'),
@@ -159,9 +167,9 @@ export const projects = pgTable('projects', {
 
 export const projectMembers = pgTable('project_members', {
   /* c8 ignore next */
-  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+  projectId: reference('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
   /* c8 ignore next */
-  userId: integer('user_id').notNull().references(() => users.id),
+  userId: reference('user_id').notNull().references(() => users.id),
   role: text('role', { enum: PROJECT_ROLES }).notNull()
   /* c8 ignore start */
 }, (table) => [
@@ -174,7 +182,7 @@ export const projectMembers = pgTable('project_members', {
 export const projectSlugRedirects = pgTable('project_slug_redirects', {
   slug: codePointText('slug').primaryKey(),
   /* c8 ignore next */
-  projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' })
+  projectId: reference('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' })
 })
 
 export const serverSecrets = pgTable('server_secrets', {

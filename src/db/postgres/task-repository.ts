@@ -152,7 +152,8 @@ export function createPostgresTaskRepository (
   const candidatePage = async (tx: PostgresTransaction, query: TaskListQuery, where: SQL | undefined, after: ListPosition | undefined, limit: number, offset: number) => {
     const direction = sql.raw(query.sort_order === 'asc' ? 'ASC' : 'DESC')
     const position = after === undefined ? sql`` : sql`WHERE (sort, id) ${sql.raw(query.sort_order === 'asc' ? '>' : '<')} (${after.value}, ${after.id})`
-    const { rows } = await tx.execute<{ id: number, total: string }>(sql`
+    // Raw rows: pg reads bigint as text.
+    const { rows } = await tx.execute<{ id: string, total: string }>(sql`
       WITH candidates AS MATERIALIZED (SELECT ${tasks.id} AS id, ${SORT_COLUMNS[query.sort_by]} AS sort FROM ${tasks} WHERE ${where ?? sql`true`})
       SELECT id, (SELECT count(*) FROM candidates) AS total FROM candidates ${position}
       ORDER BY sort ${direction}, id ${direction} LIMIT ${limit} OFFSET ${offset}`)
@@ -160,7 +161,7 @@ export function createPostgresTaskRepository (
     const total = rows[0] === undefined
       ? ((await tx.select({ total: sql<number>`count(*)`.mapWith(Number) }).from(tasks).where(where))[0] as { total: number }).total
       : Number(rows[0].total)
-    return { ids: rows.map(({ id }) => id), total }
+    return { ids: rows.map(({ id }) => Number(id)), total }
   }
 
   return {
