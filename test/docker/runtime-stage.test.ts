@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { connect, createServer, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, delimiter, dirname, join, posix } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { Copy, DockerfileParser, Env, From, Healthcheck } from 'dockerfile-ast'
 import t, { type Test } from 'tap'
+import { freePort } from '../helper.js'
 
 // The build stage runs a full `npm ci`, compiling better-sqlite3: about two
 // minutes on two idle cores, longer with other test files running alongside.
@@ -150,14 +151,6 @@ function copy (stage: Stage, instruction: Copy, stages: Stage[]): void {
   }
 }
 
-async function freePort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 async function accepts (port: number): Promise<boolean> {
   const socket = connect(port, '127.0.0.1')

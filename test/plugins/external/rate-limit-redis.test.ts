@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { createServer, type AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
-import { build, startServer, type RunningServer } from '../../helper.js'
+import { build, freePort, startServer, type RunningServer } from '../../helper.js'
 import { tcpRelay } from '../../tcp-relay.js'
 
 // These tests count in a real Redis. Test files run in parallel, and other
@@ -34,15 +34,6 @@ function clientIpOfItsOwn (t: Test): string {
   return ip
 }
 
-/** A port on this machine where nothing listens. */
-async function closedPort (): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as AddressInfo
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 /** The lines a server logged with this message. */
 function logged (server: RunningServer, msg: string): Array<Record<string, unknown>> {
@@ -105,7 +96,7 @@ t.test('two server processes on one Redis count every request of a client togeth
 })
 
 t.test('while Redis cannot be reached requests are let through, and the server says so once', async (t) => {
-  const server = await startServer(t, { DATABASE_URL: ':memory:', RATE_LIMIT_MAX: '1', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` })
+  const server = await startServer(t, { DATABASE_URL: ':memory:', RATE_LIMIT_MAX: '1', REDIS_URL: `redis://127.0.0.1:${await freePort()}` })
   for (let i = 1; i <= 5; i++) {
     // A server waiting on Redis would fail this test here rather than at tap's timeout.
     const response = await fetch(`${server.url}/tasks`, { signal: AbortSignal.timeout(10_000) })
