@@ -1,11 +1,10 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
 import { timestampOf } from '../iso-timestamp.js'
 import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
 import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
-import { ONE_SNAPSHOT } from './one-snapshot.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
 import { inTransaction } from './transaction.js'
@@ -57,7 +56,7 @@ export function createPostgresTaskRepository (
   saveResponse: (tx: PostgresTransaction, response: StoredResponse) => Promise<void>
 ): TaskRepository {
   /** The project a write or a filter names, if the viewer can see it: its id, current slug and the viewer's access. */
-  const projectNamed = async (tx: PostgresTransaction, viewer: Viewer, slug: string, { lock = false } = {}) => {
+  const projectNamed = async (tx: PostgresConnection | PostgresTransaction, viewer: Viewer, slug: string, { lock = false } = {}) => {
     const columns = { id: projects.id, slug: projects.slug, access: projectAccess(viewer, projects.id) }
     // A task put in a project holds it (FOR KEY SHARE) until committed, so that
     // the project cannot be deleted from under it (see the project repository).
@@ -114,54 +113,54 @@ export function createPostgresTaskRepository (
   }
 
   /** The total of a list the counters can give: an administrator's, without a project, search or time filter. */
-  const countedTotal = async (tx: PostgresTransaction, query: TaskListQuery): Promise<number> => {
-    const [row] = await tx.select({ total: sql<number>`coalesce(sum(${taskCounts.total}), 0)`.mapWith(Number) }).from(taskCounts)
+  const countedTotal = (query: TaskListQuery): SQL<number> => {
+    const counters = db.select({ total: sql<number>`coalesce(sum(${taskCounts.total}), 0)` }).from(taskCounts)
       .where(and(
         query.status === undefined ? undefined : eq(taskCounts.status, query.status),
         query.priority === undefined ? undefined : eq(taskCounts.priority, query.priority),
         query.include_deleted ? undefined : eq(taskCounts.deleted, false)
       ))
-    return (row as { total: number }).total
+    return sql<number>`(${counters})`
   }
 
-  /** The tasks with these ids, whole, in the order of the ids. */
-  const tasksOf = async (tx: PostgresTransaction, ids: number[]): Promise<Task[]> => {
-    if (ids.length === 0) return []
-    const rows = new Map((await tx.select(TASK_COLUMNS).from(tasks).where(inArray(tasks.id, ids))).map((row) => [row.id, row]))
-    return ids.map((id) => toTask(rows.get(id) as TaskRecord))
-  }
   /**
-   * The ids of a page of an administrator's list of the whole table, read in
-   * order from the sort index of its shape: the rows are read whole only for
-   * the page (tasksOf), not for the tasks an offset skips.
+   * A page of an administrator's list of the whole table: its ids read in
+   * order from the sort index of its shape (the rows are read whole only for
+   * the page, not for the tasks an offset skips), and its total from the counters.
    */
-  const sortedIds = async (tx: PostgresTransaction, query: TaskListQuery, where: SQL | undefined, after: ListPosition | undefined, limit: number, offset: number) => {
-    const rows = await tx.select({ id: tasks.id }).from(tasks)
-      .where(after === undefined ? where : and(where, afterPosition(query, after)))
-      .orderBy(...sortOrder(query)).limit(limit).offset(offset)
-    return rows.map(({ id }) => id)
-  }
+  const sortedPage = (query: TaskListQuery, { where }: ListFilter, after: ListPosition | undefined, limit: number, offset: number) => ({
+    candidates: undefined,
+    page: db.select({ taskId: sql<number>`${tasks.id}`.as('task_id') }).from(tasks)
+      .where(after === undefined ? where : and(where, afterPosition(SORT_COLUMNS[query.sort_by], tasks.id, query, after)))
+      .orderBy(...sortOrder(SORT_COLUMNS[query.sort_by], tasks.id, query)).limit(limit).offset(offset).as('page'),
+    total: countedTotal(query)
+  })
+
   /**
-   * The ids of a page, and the total, of a list that starts from its
-   * candidates: the tasks a search finds through the trigram indexes, those
-   * of a project, those a member can see, those changed since. They are
-   * gathered once (MATERIALIZED, so PostgreSQL never walks a whole sort index
-   * testing each task instead), counted, and sorted: the cost follows the
-   * number of candidates, never the size of the table.
+   * A page, and the total, of a list that starts from its candidates: the
+   * tasks a search finds through the trigram indexes, those of a project,
+   * those a member can see, those changed since. They are gathered once (a
+   * WITH query read twice, for the page and the count, which PostgreSQL
+   * materializes, so that it never walks a whole sort index testing each task
+   * instead), counted, and sorted: the cost follows the number of candidates,
+   * never the size of the table.
    */
-  const candidatePage = async (tx: PostgresTransaction, query: TaskListQuery, where: SQL | undefined, after: ListPosition | undefined, limit: number, offset: number) => {
-    const direction = sql.raw(query.sort_order === 'asc' ? 'ASC' : 'DESC')
-    const position = after === undefined ? sql`` : sql`WHERE (sort, id) ${sql.raw(query.sort_order === 'asc' ? '>' : '<')} (${after.value}, ${after.id})`
-    // Raw rows: pg reads bigint as text.
-    const { rows } = await tx.execute<{ id: string, total: string }>(sql`
-      WITH candidates AS MATERIALIZED (SELECT ${tasks.id} AS id, ${SORT_COLUMNS[query.sort_by]} AS sort FROM ${tasks} WHERE ${where ?? sql`true`})
-      SELECT id, (SELECT count(*) FROM candidates) AS total FROM candidates ${position}
-      ORDER BY sort ${direction}, id ${direction} LIMIT ${limit} OFFSET ${offset}`)
-    // An empty page (past the end) has no row to carry the total.
-    const total = rows[0] === undefined
-      ? ((await tx.select({ total: sql<number>`count(*)`.mapWith(Number) }).from(tasks).where(where))[0] as { total: number }).total
-      : Number(rows[0].total)
-    return { ids: rows.map(({ id }) => Number(id)), total }
+  const candidatePage = (query: TaskListQuery, { where, search }: ListFilter, after: ListPosition | undefined, limit: number, offset: number) => {
+    // A search is found first, through its trigram indexes alone, and the
+    // other filters are tested on what it found: left together, PostgreSQL
+    // (which cannot tell how many tasks a search finds) may AND the search's
+    // bitmap with that of a status index, reading a third of that index.
+    const found = search === undefined ? tasks : sql`(SELECT * FROM ${tasks} WHERE ${search} OFFSET 0) AS ${tasks}`
+    const candidates = db.$with('candidates').as(
+      db.select({ id: sql<number>`${tasks.id}`.as('id'), sort: sql`${SORT_COLUMNS[query.sort_by]}`.as('sort') }).from(found).where(where)
+    )
+    return {
+      candidates,
+      page: db.select({ taskId: sql<number>`${candidates.id}`.as('task_id') }).from(candidates)
+        .where(after === undefined ? undefined : afterPosition(candidates.sort, candidates.id, query, after))
+        .orderBy(...sortOrder(candidates.sort, candidates.id, query)).limit(limit).offset(offset).as('page'),
+      total: sql<number>`(SELECT count(*) FROM ${candidates})`
+    }
   }
 
   return {
@@ -189,19 +188,26 @@ export function createPostgresTaskRepository (
     },
 
     async list (viewer, query, after) {
-      return inTransaction(db, async (tx): Promise<TaskPage | 'project-not-found'> => {
-        const project = query.project === undefined ? undefined : await projectNamed(tx, viewer, query.project)
-        if (query.project !== undefined && project === undefined) return 'project-not-found'
-        const where = listFilter(viewer, query, project?.id)
-        // One more than the page, to tell whether another page follows.
-        const limit = query.limit + 1
-        const offset = after === undefined ? query.offset : 0
-        const countable = viewer.admin && project === undefined && (query.q ?? '') === '' && query.updated_since === undefined
-        const { ids, total } = countable
-          ? { ids: await sortedIds(tx, query, where, after, limit, offset), total: await countedTotal(tx, query) }
-          : await candidatePage(tx, query, where, after, limit, offset)
-        return { items: await tasksOf(tx, ids.slice(0, query.limit)), total, hasMore: ids.length === limit }
-      }, ONE_SNAPSHOT)
+      const project = query.project === undefined ? undefined : await projectNamed(db, viewer, query.project)
+      if (query.project !== undefined && project === undefined) return 'project-not-found'
+      const filter = listFilter(viewer, query, project?.id)
+      // One more than the page, to tell whether another page follows.
+      const limit = query.limit + 1
+      const offset = after === undefined ? query.offset : 0
+      const countable = viewer.admin && project === undefined && filter.search === undefined && query.updated_since === undefined
+      const { candidates, page, total } = countable
+        ? sortedPage(query, filter, after, limit, offset)
+        : candidatePage(query, filter, after, limit, offset)
+      // One statement, so one snapshot: the total, and the page's tasks joined
+      // to it (none, past the end: one row with the total alone).
+      const rows = await (candidates === undefined ? db : db.with(candidates))
+        .select({ ...TASK_COLUMNS, total: sql<number>`counted.total`.mapWith(Number) })
+        .from(sql`(SELECT ${total} AS total) AS counted`)
+        .leftJoin(page, sql`true`)
+        .leftJoin(tasks, eq(tasks.id, page.taskId))
+        .orderBy(...sortOrder(SORT_COLUMNS[query.sort_by], tasks.id, query))
+      const items = rows.flatMap(({ total: _, ...row }) => row.id === null ? [] : [toTask(row as TaskRecord)])
+      return { items: items.slice(0, query.limit), total: (rows[0] as { total: number }).total, hasMore: items.length === limit }
     },
 
     async update (viewer, id, changes, options = {}) {
@@ -232,30 +238,38 @@ export function createPostgresTaskRepository (
   }
 }
 
-/** What a list shows: what the viewer can see, in the project, with the filters and the search. */
-function listFilter (viewer: Viewer, query: TaskListQuery, projectId: number | undefined): SQL | undefined {
+/** What a list shows: the search (if any), and what else the task must be: seen by the viewer, in the project, through the filters. */
+interface ListFilter {
+  search: SQL | undefined
+  where: SQL | undefined
+}
+
+function listFilter (viewer: Viewer, query: TaskListQuery, projectId: number | undefined): ListFilter {
   const q = query.q ?? ''
   // The exact test: a substring of the title or description, A-Z in any case
   // (ILIKE under the columns' "C" collation), found through the trigram indexes.
   const pattern = likePattern(q)
-  return and(
-    viewer.admin ? undefined : memberSees(viewer),
-    projectId === undefined ? undefined : eq(tasks.projectId, projectId),
-    query.include_deleted ? undefined : isNull(tasks.deletedAt),
-    query.status === undefined ? undefined : eq(tasks.status, query.status),
-    query.priority === undefined ? undefined : eq(tasks.priority, query.priority),
-    query.updated_since === undefined ? undefined : gte(tasks.updatedAt, timestampOf(query.updated_since)),
-    q === '' ? undefined : or(sql`${tasks.title} ILIKE ${pattern}`, sql`${tasks.description} ILIKE ${pattern}`)
-  )
+  return {
+    search: q === '' ? undefined : or(sql`${tasks.title} ILIKE ${pattern}`, sql`${tasks.description} ILIKE ${pattern}`),
+    where: and(
+      viewer.admin ? undefined : memberSees(viewer),
+      projectId === undefined ? undefined : eq(tasks.projectId, projectId),
+      query.include_deleted ? undefined : isNull(tasks.deletedAt),
+      query.status === undefined ? undefined : eq(tasks.status, query.status),
+      query.priority === undefined ? undefined : eq(tasks.priority, query.priority),
+      query.updated_since === undefined ? undefined : gte(tasks.updatedAt, timestampOf(query.updated_since))
+    )
+  }
 }
 
-function sortOrder (query: TaskListQuery) {
+/** A list's order: its sort column, then the task id, in the asked direction. */
+function sortOrder (sort: SQL.Aliased | AnyPgColumn, id: SQL.Aliased | AnyPgColumn, query: TaskListQuery) {
   const direction = query.sort_order === 'asc' ? asc : desc
-  return [direction(SORT_COLUMNS[query.sort_by]), direction(tasks.id)] as const
+  return [direction(sort), direction(id)] as const
 }
 
 /** The tasks after a position in the list's sort order (a row comparison, which the sort indexes answer). */
-function afterPosition (query: TaskListQuery, after: ListPosition): SQL {
+function afterPosition (sort: SQL.Aliased | AnyPgColumn, id: SQL.Aliased | AnyPgColumn, query: TaskListQuery, after: ListPosition): SQL {
   const operator = sql.raw(query.sort_order === 'asc' ? '>' : '<')
-  return sql`(${SORT_COLUMNS[query.sort_by]}, ${tasks.id}) ${operator} (${after.value}, ${after.id})`
+  return sql`(${sort}, ${id}) ${operator} (${after.value}, ${after.id})`
 }
