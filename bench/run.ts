@@ -39,6 +39,8 @@ interface SizeResult {
   cases: Array<LoadResult & { ratio: number }>
   rssMbAtEnd: number
   latency?: LatencyGroup[]
+  /** The database server's version and memory for its pages, where there is a server. */
+  server?: string
 }
 
 const line = (text: string) => process.stdout.write(text + '\n')
@@ -133,7 +135,10 @@ if (postgresSeed !== undefined) {
     line(`${tasks} tasks copied to PostgreSQL (schema ${schema}) in ${copySeconds.toFixed(1)} s.`)
     const liveIds = liveIdsOf(postgresSeed.file)
     const result = await benchServer('postgres', tasks, postgresSeed.seedSeconds + copySeconds, databaseUrl, liveIds, true)
-    sizes.push(result)
+    // Its shared_buffers decides whether the tasks and their indexes are read from its own memory.
+    const { rows: [settings] } = await admin.query<{ version: string, buffers: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS buffers")
+    sizes.push({ ...result, server: `PostgreSQL ${settings?.version ?? '?'}, shared_buffers ${settings?.buffers ?? '?'}` })
 
     if (INSTANCES > 1) {
       const servers = await Promise.all(Array.from({ length: INSTANCES }, (_, index) => serverOn(databaseUrl, `server-postgres-instance-${index}`)))
@@ -210,7 +215,7 @@ function renderTable (ceiling: LoadResult, sizes: SizeResult[], scaleOut: ScaleO
   }
   for (const size of sizes) {
     const seeded = size.database === 'postgres' ? 'seeded and copied in' : 'seeded in'
-    sections.push(`${size.database}, ${size.tasks.toLocaleString('en')} tasks: ${seeded} ${size.seedSeconds.toFixed(1)} s, healthy ${size.startupMs.toFixed(0)} ms after start, ${size.rssMbAtEnd.toFixed(0)} MB resident at the end.`)
+    sections.push(`${size.database}${size.server === undefined ? '' : ` (${size.server})`}, ${size.tasks.toLocaleString('en')} tasks: ${seeded} ${size.seedSeconds.toFixed(1)} s, healthy ${size.startupMs.toFixed(0)} ms after start, ${size.rssMbAtEnd.toFixed(0)} MB resident at the end.`)
     if (size.latency !== undefined) {
       sections.push(`One connection, ${size.database}, ${size.tasks.toLocaleString('en')} tasks, every list shape:\n\n` + markdownTable([
         ['shapes', 'count', 'requests', 'p50 ms', 'p99 ms', 'max ms', 'slowest'],
