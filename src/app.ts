@@ -10,6 +10,7 @@ import problemDetailsPlugin from './plugins/app/problem-details.js'
 import responseHeadersPlugin, { setProcessTimeHeader, setRequestIdHeader } from './plugins/app/response-headers.js'
 import corsPlugin from './plugins/external/cors.js'
 import rateLimitPlugin from './plugins/external/rate-limit.js'
+import redisPlugin from './plugins/external/redis.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
 import underPressurePlugin from './plugins/external/under-pressure.js'
@@ -75,7 +76,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(swaggerPlugin, { mode: config.AUTH })
   // Before rate limiting, so a browser can read a 429 too.
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
-  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS, redisUrl: config.REDIS_URL })
+  await app.register(redisPlugin, { url: config.REDIS_URL })
+  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS })
   await app.register(databasePlugin, config)
   // Swagger UI's pages and the CORS preflight route come before access
   // control, which gives every route registered after it a check of who is

@@ -21,18 +21,18 @@ declare module 'fastify' {
 
 /** One throttle for every place a password is checked (signing in, changing it), so guesses spread over them add up. */
 async function passwordCheck (fastify: FastifyInstance, options: LoginThrottleOptions) {
-  const throttle = new LoginThrottle(options)
+  const throttle = new LoginThrottle(options, fastify.redis)
   fastify.decorate<PasswordCheck>('checkPassword', async (username, ip, stored, password) => {
     const now = Date.now()
-    const retryAfter = throttle.retryAfterSeconds(username, ip, now)
+    const retryAfter = await throttle.retryAfterSeconds(username, ip, now)
     if (retryAfter > 0) {
       throw new ProblemError('login-throttled', `Too many wrong passwords for this username or from this address; try again in ${retryAfter} seconds.`, undefined, retryAfter)
     }
     const matches = await verifyPassword(stored, password)
-    if (matches) throttle.succeeded(username)
-    else throttle.failed(username, ip, now)
+    if (matches) await throttle.succeeded(username)
+    else await throttle.failed(username, ip, now)
     return matches
   })
 }
 
-export default fp(passwordCheck, { name: 'password-check' })
+export default fp(passwordCheck, { name: 'password-check', dependencies: ['redis'] })

@@ -2,15 +2,12 @@ import fp from 'fastify-plugin'
 import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import { ProblemError } from '../../problems/problem-error.js'
-import { closeRateLimitRedis, connectRateLimitRedis } from './rate-limit-redis.js'
 
 export interface RateLimitOptions {
   /** RATE_LIMIT_MAX: requests per window and client IP; 0 switches limiting off. */
   max: number
   /** RATE_LIMIT_WINDOW_MS */
   windowMs: number
-  /** REDIS_URL: where the counters are kept, shared by every instance; empty: in this process. */
-  redisUrl: string
 }
 
 // Before each client IP in the Redis keys, so the counters are told apart
@@ -21,20 +18,17 @@ const REDIS_KEY_PREFIX = 'task-api:rate-limit:'
  * Limits each client IP to `max` requests per window. Over the limit the
  * client gets a 429 problem with Retry-After and the X-RateLimit-* headers.
  *
- * With a Redis URL the count is shared by every instance using that Redis.
+ * With a Redis (`fastify.redis`) the count is shared by every instance using it.
  * While Redis cannot be reached requests are let through (fail open):
  * the API stays up with its limit not enforced, rather than refusing or
  * failing every request because of a store that only guards it.
  */
-async function rateLimiting (fastify: FastifyInstance, { max, windowMs, redisUrl }: RateLimitOptions) {
+async function rateLimiting (fastify: FastifyInstance, { max, windowMs }: RateLimitOptions) {
   if (max === 0) return
-  let sharedStore: Pick<RateLimitPluginOptions, 'redis' | 'nameSpace' | 'skipOnError'> = {}
-  if (redisUrl !== '') {
-    const redis = await connectRateLimitRedis(redisUrl, fastify.log)
-    fastify.addHook('onClose', () => closeRateLimitRedis(redis))
-    // skipOnError: a request Redis could not count is let through.
-    sharedStore = { redis, nameSpace: REDIS_KEY_PREFIX, skipOnError: true }
-  }
+  // skipOnError: a request Redis could not count is let through.
+  const sharedStore: Pick<RateLimitPluginOptions, 'redis' | 'nameSpace' | 'skipOnError'> = fastify.redis === null
+    ? {}
+    : { redis: fastify.redis, nameSpace: REDIS_KEY_PREFIX, skipOnError: true }
   await fastify.register(rateLimit, {
     max,
     timeWindow: windowMs,
@@ -46,4 +40,4 @@ async function rateLimiting (fastify: FastifyInstance, { max, windowMs, redisUrl
   })
 }
 
-export default fp(rateLimiting, { name: 'rate-limit' })
+export default fp(rateLimiting, { name: 'rate-limit', dependencies: ['redis'] })

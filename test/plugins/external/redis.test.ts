@@ -1,20 +1,19 @@
 import t, { type Test } from 'tap'
 import { randomInt } from 'node:crypto'
-import { once } from 'node:events'
-import { createServer, type AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
-import { build, freePort, startServer, type RunningServer } from '../../helper.js'
+import { build, createUser, freePort, startServer, type RunningServer } from '../../helper.js'
 import { tcpRelay } from '../../tcp-relay.js'
 
 // These tests count in a real Redis. Test files run in parallel, and other
-// runs may share the same Redis: each test counts for a client IP of its
-// own and deletes that counter when it ends, so nothing is flushed.
+// runs may share the same Redis: each test counts for a client IP (and a
+// username) of its own and deletes those counters when it ends, so nothing is flushed.
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
-// Where the server keeps a client's counter, as the README documents it.
+// Where the server keeps its counters, as the README documents them.
 const KEY_PREFIX = 'task-api:rate-limit:'
-const DOWN_WARNING = 'Redis for rate limiting is unreachable: the rate limit is not enforced until it answers again'
-const BACK_NOTICE = 'Redis for rate limiting answers again: the rate limit is enforced'
+const LOGIN_KEY_PREFIX = 'task-api:login-failures:'
+const DOWN_WARNING = 'Redis is unreachable: until it answers again the rate limit is not enforced, and failed sign-ins are counted by each instance alone'
+const BACK_NOTICE = 'Redis answers again: the rate limit and failed sign-ins are counted in it again'
 
 // Without Redis these tests fail here, saying why, rather than skip.
 const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null })
@@ -27,13 +26,19 @@ try {
 }
 t.teardown(() => redis.quit())
 
-/** A client IP no other test or test run counts for; its counter is deleted when the test ends. */
+/** A client IP no other test or test run counts for; its counters are deleted when the test ends. */
 function clientIpOfItsOwn (t: Test): string {
   const ip = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(256)}`
-  t.teardown(async () => { await redis.del(`${KEY_PREFIX}${ip}`) })
+  t.teardown(async () => { await redis.del(`${KEY_PREFIX}${ip}`, `${LOGIN_KEY_PREFIX}ip:${ip}`) })
   return ip
 }
 
+/** A username no other test or test run signs in as; its counter is deleted when the test ends. */
+function usernameOfItsOwn (t: Test): string {
+  const username = `ada${randomInt(1_000_000_000)}`
+  t.teardown(async () => { await redis.del(`${LOGIN_KEY_PREFIX}user:${username}`) })
+  return username
+}
 
 /** The lines a server logged with this message. */
 function logged (server: RunningServer, msg: string): Array<Record<string, unknown>> {
@@ -144,15 +149,79 @@ t.test('a Redis that stops answering on an open connection holds no request', as
   t.equal(answer, 200, 'let through once Redis took too long to answer')
 })
 
-t.test('RATE_LIMIT_MAX=0 switches limiting off without connecting to Redis', async (t) => {
-  let connections = 0
-  const listener = createServer((socket) => { connections++; socket.destroy() }).listen(0, '127.0.0.1')
-  await once(listener, 'listening')
-  t.teardown(() => listener.close())
+t.test('RATE_LIMIT_MAX=0 switches limiting off: nothing is counted in Redis', async (t) => {
+  const app = await build(t, { RATE_LIMIT_MAX: '0', REDIS_URL })
+  const remoteAddress = clientIpOfItsOwn(t)
+  for (let i = 0; i < 3; i++) {
+    const response = await app.inject({ method: 'GET', url: '/tasks', remoteAddress })
+    t.equal(response.statusCode, 200)
+    t.equal(response.headers['x-ratelimit-limit'], undefined)
+  }
+  t.equal(await redis.exists(`${KEY_PREFIX}${remoteAddress}`), 0)
+})
 
-  const app = await build(t, { RATE_LIMIT_MAX: '0', REDIS_URL: `redis://127.0.0.1:${(listener.address() as AddressInfo).port}` })
-  const response = await app.inject({ method: 'GET', url: '/tasks' })
-  t.equal(response.statusCode, 200)
-  t.equal(response.headers['x-ratelimit-limit'], undefined)
-  t.equal(connections, 0)
+/** A sign-in at POST /auth/token from `remoteAddress`. */
+async function signInFrom (app: Awaited<ReturnType<typeof build>>, username: string, password: string, remoteAddress: string) {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/auth/token',
+    remoteAddress,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'password', username, password }).toString()
+  })
+  return response
+}
+
+t.test('two instances on one Redis count failed sign-ins together', async (t) => {
+  const env = { REDIS_URL, LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_IP: '100', LOGIN_FAILURE_WINDOW_MS: '60000' }
+  const first = await build(t, env)
+  const second = await build(t, env)
+  const username = usernameOfItsOwn(t)
+  for (const app of [first, second]) await createUser(app, username)
+  const remoteAddress = clientIpOfItsOwn(t)
+
+  // A right password clears the count, on whichever instance it is given.
+  t.equal((await signInFrom(first, username, 'guess', remoteAddress)).statusCode, 400)
+  t.equal((await signInFrom(second, username, `${username} password`, remoteAddress)).statusCode, 200)
+  t.equal(await redis.exists(`${LOGIN_KEY_PREFIX}user:${username}`), 0, 'a right password clears the count in Redis')
+
+  for (const app of [first, second, first]) t.equal((await signInFrom(app, username, 'guess', remoteAddress)).statusCode, 400)
+  t.equal(await redis.get(`${LOGIN_KEY_PREFIX}user:${username}`), '3', 'three failures, counted in Redis')
+  const ttl = await redis.pttl(`${LOGIN_KEY_PREFIX}user:${username}`)
+  t.ok(ttl > 0 && ttl <= 60_000, 'which forgets them when the window ends')
+
+  const throttled = await signInFrom(second, username, `${username} password`, remoteAddress)
+  t.equal(throttled.statusCode, 429, 'the other instance refuses the right password too, its own count being 1')
+  t.match(throttled.json(), { type: 'https://example.com/errors/login-throttled' })
+  t.ok(Number(throttled.headers['retry-after']) > 0 && Number(throttled.headers['retry-after']) <= 60, `Retry-After ${throttled.headers['retry-after']}`)
+  t.equal(await redis.get(`${LOGIN_KEY_PREFIX}ip:${remoteAddress}`), '4', 'the address\'s failures are counted in Redis as well')
+})
+
+t.test('while Redis cannot be reached, each instance still counts failed sign-ins itself', async (t) => {
+  const app = await build(t, { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOGIN_MAX_FAILURES_PER_USER: '2' })
+  await createUser(app, 'ada')
+  t.same([
+    (await signInFrom(app, 'ada', 'ada password', '10.0.0.1')).statusCode,
+    (await signInFrom(app, 'ada', 'guess', '10.0.0.1')).statusCode,
+    (await signInFrom(app, 'ada', 'guess', '10.0.0.1')).statusCode,
+    (await signInFrom(app, 'ada', 'ada password', '10.0.0.1')).statusCode
+  ], [200, 400, 400, 429], 'refused after two failures, never a 500')
+})
+
+t.test('a Redis that stops answering holds no sign-in, and the process\'s count still holds', async (t) => {
+  const relay = await redisRelay(t)
+  const app = await build(t, { REDIS_URL: relay.url, LOGIN_MAX_FAILURES_PER_USER: '1' })
+  const username = usernameOfItsOwn(t)
+  await createUser(app, username)
+  const remoteAddress = clientIpOfItsOwn(t)
+  relay.freeze()
+  const statuses = await Promise.race([
+    (async () => [
+      (await signInFrom(app, username, 'guess', remoteAddress)).statusCode,
+      (await signInFrom(app, username, `${username} password`, remoteAddress)).statusCode
+    ])(),
+    // Unreferenced: once the answer has come, this timer keeps the test waiting no longer.
+    sleep(10_000, 'no answer within 10 s', { ref: false })
+  ])
+  t.same(statuses, [400, 429])
 })
