@@ -81,7 +81,9 @@ export class LoginThrottle {
     if (this.redis === null) return []
     const reads = this.redis.pipeline()
     for (const { key } of counters) reads.get(REDIS_KEY_PREFIX + key).pttl(REDIS_KEY_PREFIX + key)
-    const results = await reads.exec().catch(() => null)
+    // A pipeline answers each command's error in its results (a timeout, a
+    // connection down) rather than failing as a whole.
+    const results = await reads.exec()
     if (results === null || results.some(([error]) => error !== null)) return []
     return counters.map(({ max }, index) => {
       const count = Number(results[2 * index]?.[1] ?? 0)
