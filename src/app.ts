@@ -6,6 +6,7 @@ import accessControlPlugin from './plugins/app/access-control.js'
 import databasePlugin from './plugins/app/database.js'
 import drainingPlugin from './plugins/app/draining.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
+import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
 import responseHeadersPlugin, { setProcessTimeHeader, setRequestIdHeader } from './plugins/app/response-headers.js'
 import corsPlugin from './plugins/external/cors.js'
@@ -91,6 +92,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     loginThrottle: { maxPerUser: config.LOGIN_MAX_FAILURES_PER_USER, maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW_MS }
   })
   await app.register(idempotencyPlugin, { ttlMs: config.IDEMPOTENCY_TTL_MS })
+  if (config.JOB_WORKER === 'on') await app.register(jobWorkerPlugin, jobWorkerSettings(config))
 
   await app.register(routes, {
     requireIfMatch: config.REQUIRE_IF_MATCH,

@@ -47,7 +47,23 @@ export const ConfigSchema = Type.Object({
   // Failed logins allowed per username, and per client IP, within LOGIN_FAILURE_WINDOW_MS before 429.
   LOGIN_MAX_FAILURES_PER_USER: Type.Integer({ minimum: 1, default: 5 }),
   LOGIN_MAX_FAILURES_PER_IP: Type.Integer({ minimum: 1, default: 20 }),
-  LOGIN_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1, default: 15 * 60 * 1000 })
+  LOGIN_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1, default: 15 * 60 * 1000 }),
+  // Where clients reach the API (links in emails); empty: http://HOST:PORT.
+  PUBLIC_URL: Type.String({ default: '', pattern: '^(|https?://.+)$' }),
+  // `on`: the server works the job queue too; `off`: only `npm run worker` processes do.
+  JOB_WORKER: StringEnum(['off', 'on'], { default: 'on' }),
+  JOB_CONCURRENCY: Type.Integer({ minimum: 1, default: 4 }),
+  JOB_POLL_INTERVAL_MS: Type.Integer({ minimum: 1, default: 1000 }),
+  // A job whose worker died is taken up again this long after it was claimed.
+  JOB_LEASE_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 10 }),
+  // The wait after a job's first failure, doubled after each next one (up to an hour), less up to half at random.
+  JOB_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 1000 }),
+  // On shutdown, jobs being worked get this long to finish before they are given back.
+  JOB_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 5000 }),
+  // `smtp://` or `smtps://` URL (user and password in it, if any) of the server that sends emails; empty: emails are skipped.
+  SMTP_URL: Type.String({ default: '', pattern: '^(|smtps?://.+)$' }),
+  MAIL_FROM: Type.String({ minLength: 1, default: 'task-api <task-api@localhost>' })
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -79,12 +95,19 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     // words, where Ajv would quote the pattern.
     if (setting === 'JWT_SECRET') throw new ConfigError('Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated')
     if (setting === 'REDIS_URL') throw new ConfigError('Invalid setting REDIS_URL (value not shown: it may hold a password): must be a redis:// or rediss:// URL, or empty')
+    if (setting === 'SMTP_URL') throw new ConfigError('Invalid setting SMTP_URL (value not shown: it may hold a password): must be an smtp:// or smtps:// URL, or empty')
     throw new ConfigError(`Invalid setting ${setting}=${JSON.stringify(env[setting])}: ${message}`)
   }
   if (config.AUTH === 'off' && !isLoopback(config.HOST) && !config.ALLOW_UNAUTHENTICATED) {
     throw new ConfigError(`Refusing to start: AUTH=off on HOST=${config.HOST} would let anyone who reaches it read and change every task; set AUTH=on, or ALLOW_UNAUTHENTICATED=true to accept that.`)
   }
   return config
+}
+
+/** Where clients reach the API: PUBLIC_URL, or else the address the server listens on. */
+export function publicUrlOf ({ PUBLIC_URL, HOST, PORT }: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  if (PUBLIC_URL !== '') return PUBLIC_URL
+  return `http://${HOST.includes(':') && !HOST.startsWith('[') ? `[${HOST}]` : HOST}:${PORT}`
 }
 
 /** Whether an address only this machine can reach: the loopback range, ::1 or localhost. */

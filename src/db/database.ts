@@ -1,4 +1,5 @@
 import type { Task, TaskCreate, TaskListQuery, TaskUpdate } from '../schemas/task.js'
+import type { JobRepository } from './job-repository.js'
 import type { Page } from './page.js'
 import type { ProjectRepository } from './project-repository.js'
 import type { SecretRepository } from './secret-repository.js'
@@ -95,12 +96,18 @@ export interface Database {
   readonly tokens: TokenRepository
   readonly projects: ProjectRepository
   readonly secrets: SecretRepository
+  readonly jobs: JobRepository
   /**
    * Resolves when the database answers a query and would take a write (one
    * is tried and rolled back); rejects with StorageUnavailableError when it
    * is full, read-only or failing.
    */
   ping (): Promise<void>
+  /**
+   * Tells `listener` whenever this process has committed new jobs, so that
+   * an idle worker here need not wait for its next poll to take them.
+   */
+  onJobsEnqueued (listener: () => void): void
   /** Closes the database; later calls do nothing. */
   close (): Promise<void>
 }

@@ -78,7 +78,8 @@ export function * generateTasks (count: number): Generator<GeneratedTask> {
       deletedAt: random() < DELETED_SHARE ? updatedAt : null,
       // Created by the built-in local user, outside any project, as tasks made with AUTH=off are.
       projectId: null,
-      createdBy: LOCAL_USER_ID
+      createdBy: LOCAL_USER_ID,
+      notifyEmail: null
     }
     // Created (1), edited once if it ever changed, deleted as its last change.
     yield { ...task, version: 1 + (updatedAt > createdAt ? 1 : 0) + (task.deletedAt === null ? 0 : 1) }

@@ -44,7 +44,9 @@ const TABLES = [
   sameTable(sqlite.personalTokens, postgres.personalTokens),
   sameTable(sqlite.refreshTokens, postgres.refreshTokens),
   sameTable(sqlite.idempotencyKeys, postgres.idempotencyKeys),
-  sameTable(sqlite.serverSecrets, postgres.serverSecrets)
+  sameTable(sqlite.serverSecrets, postgres.serverSecrets),
+  // Jobs not yet done are done from the new database.
+  sameTable(sqlite.jobs, postgres.jobs)
 ]
 
 // What a new database may already hold, and the copy replaces by the
@@ -52,7 +54,7 @@ const TABLES = [
 // server generates when it first starts on it.
 const REPLACED: Partial<Record<string, string>> = { users: `id = ${LOCAL_USER_ID}`, server_secrets: 'true' }
 
-// A statement takes at most 65535 parameters; 1000 rows of the widest table (12 columns) take 12000.
+// A statement takes at most 65535 parameters; 1000 rows of the widest table (13 columns) take 13000.
 const MAX_PARAMETERS = 65_535
 const ROWS_PER_INSERT = 1000
 

@@ -15,6 +15,7 @@ export interface TaskRow {
   version: number
   projectId: number | null
   createdBy: number
+  notifyEmail: string | null
 }
 
 /** A task row with what the API shows of its references: its project's slug and its creator's username. */
@@ -38,6 +39,7 @@ export function changedRow (current: TaskRow, changes: TaskUpdate, projectId: nu
     const changed = changes[field]
     if (changed !== undefined) (next as unknown as Record<string, unknown>)[field] = changed
   }
+  if (changes.notify_email !== undefined) next.notifyEmail = changes.notify_email
   if (projectId !== undefined) next.projectId = projectId
   return next
 }
@@ -49,6 +51,7 @@ export function isChanged (current: TaskRow, next: TaskRow): boolean {
     current.status !== next.status ||
     current.priority !== next.priority ||
     current.assignee !== next.assignee ||
+    current.notifyEmail !== next.notifyEmail ||
     current.projectId !== next.projectId
 }
 
@@ -70,6 +73,7 @@ export function toTask (record: TaskRecord): Task {
     status: record.status,
     priority: record.priority,
     assignee: record.assignee,
+    notify_email: record.notifyEmail,
     project: record.projectSlug,
     created_by: record.creator,
     created_at: isoTimestamp(record.createdAt),

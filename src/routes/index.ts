@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import adminUserRoutes from './admin/index.js'
 import authRoutes from './auth/index.js'
 import healthRoutes from './health.js'
+import jobRoutes from './jobs/index.js'
 import openApiRoutes from './openapi.js'
 import projectRoutes from './projects/index.js'
 import taskRoutes from './tasks/index.js'
@@ -25,6 +26,7 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(authRoutes, { prefix: '/auth', accessTokenTtlSeconds: options.accessTokenTtlSeconds, refreshTokenTtlSeconds: options.refreshTokenTtlSeconds })
   await fastify.register(userRoutes, { prefix: '/users', registration: options.registration })
   await fastify.register(adminUserRoutes, { prefix: '/admin/users' })
+  await fastify.register(jobRoutes, { prefix: '/admin/jobs' })
   await fastify.register(projectRoutes, { prefix: '/projects' })
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
 }

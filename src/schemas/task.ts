@@ -4,7 +4,7 @@ import { Slug } from './project.js'
 import { NO_LONE_SURROGATE, NO_NUL, NO_NUL_OR_LONE_SURROGATE } from './text-patterns.js'
 import { Timestamp } from './timestamp.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
-import { Username } from './user.js'
+import { EMAIL_MAX_LENGTH, Username } from './user.js'
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'done', 'cancelled'] as const
 export const DEFAULT_STATUS = 'pending'
@@ -31,6 +31,7 @@ const Title = Type.String({
 const Description = Nullable(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), { description: `Up to ${DESCRIPTION_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null.` })
 const Priority = Type.Integer({ minimum: 1, maximum: 5, description: 'From 1 (highest) to 5 (lowest).' })
 const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null.` })
+const NotifyEmail = Nullable(Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH }), { description: 'Who is told by email when the task becomes done (through complete, PATCH or PUT), or null.' })
 const ProjectSlug = Nullable(Slug, { description: 'The slug of the project the task belongs to, or null for a task of its creator\'s own.' })
 
 export const Task = Type.Object({
@@ -40,6 +41,7 @@ export const Task = Type.Object({
   status: Ref(TaskStatus),
   priority: Priority,
   assignee: Assignee,
+  notify_email: NotifyEmail,
   project: ProjectSlug,
   created_by: { ...Username, description: 'The username of whoever created the task. Read-only.' },
   created_at: Timestamp,
@@ -59,6 +61,7 @@ const WholeTaskFields = {
   status: Type.Optional(Ref(TaskStatus, { default: DEFAULT_STATUS })),
   priority: Type.Optional(Type.Integer({ ...Priority, default: DEFAULT_PRIORITY })),
   assignee: Type.Optional(Assignee),
+  notify_email: Type.Optional(NotifyEmail),
   project: Type.Optional(ProjectSlug)
 }
 
@@ -73,7 +76,7 @@ export type TaskCreate = Static<typeof TaskCreate>
 export const TaskReplace = Type.Object(WholeTaskFields, {
   $id: 'TaskReplace',
   title: 'TaskReplace',
-  description: 'Every writable field of a task: a field left out returns to its default (description, assignee and project null, status pending, priority 2). Fields not listed here are rejected.',
+  description: 'Every writable field of a task: a field left out returns to its default (description, assignee, notify_email and project null, status pending, priority 2). Fields not listed here are rejected.',
   additionalProperties: false
 })
 export type TaskReplace = Static<typeof TaskReplace>
@@ -86,6 +89,7 @@ export function withDefaults (input: TaskCreate): Required<TaskUpdate> {
     status: input.status ?? DEFAULT_STATUS,
     priority: input.priority ?? DEFAULT_PRIORITY,
     assignee: input.assignee ?? null,
+    notify_email: input.notify_email ?? null,
     project: input.project ?? null
   }
 }
@@ -96,11 +100,12 @@ export const TaskUpdate = Type.Object({
   status: Type.Optional(Ref(TaskStatus)),
   priority: Type.Optional(Priority),
   assignee: Type.Optional(Assignee),
+  notify_email: Type.Optional(NotifyEmail),
   project: Type.Optional(ProjectSlug)
 }, {
   $id: 'TaskUpdate',
   title: 'TaskUpdate',
-  description: 'The fields to change; fields left out keep their value. `null` clears description or assignee, or takes the task out of its project. Moving a task needs editor rights in both projects.',
+  description: 'The fields to change; fields left out keep their value. `null` clears description, assignee or notify_email, or takes the task out of its project. Moving a task needs editor rights in both projects.',
   additionalProperties: false
 })
 export type TaskUpdate = Static<typeof TaskUpdate>

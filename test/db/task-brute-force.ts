@@ -17,6 +17,7 @@ export interface StoredRow {
   version: number
   project_id: number | null
   created_by: number
+  notify_email: string | null
 }
 
 /** What a task shows of its references: its project's slug and its creator's username. */
@@ -40,6 +41,7 @@ export function taskOf (row: StoredRow, references: References = LOCAL_REFERENCE
     status: row.status,
     priority: row.priority,
     assignee: row.assignee,
+    notify_email: row.notify_email,
     project: row.project_id === null ? null : references.projectSlug(row.project_id),
     created_by: references.username(row.created_by),
     created_at: new Date(row.created_at).toISOString(),

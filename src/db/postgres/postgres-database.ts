@@ -7,6 +7,8 @@ import { reportingStorageFaults } from '../reporting-storage-faults.js'
 import { StorageUnavailableError } from '../storage-unavailable-error.js'
 import { POSTGRES_MIGRATIONS_FOLDER } from '../../project-files.js'
 import { createPostgresIdempotencyRepository } from './idempotency-repository.js'
+import { createPostgresJobRepository } from './job-repository.js'
+import { createPostgresOutbox } from './outbox.js'
 import { createPostgresProjectRepository } from './project-repository.js'
 import { createPostgresSecretRepository } from './secret-repository.js'
 import { storageFaultOf } from './storage-faults.js'
@@ -91,15 +93,18 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
     }
   }, storageFaultOf)
   const idempotency = createPostgresIdempotencyRepository(db)
+  const jobs = createPostgresJobRepository(db)
   let closed: Promise<void> | undefined
   return {
     pool,
-    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save), storageFaultOf),
+    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, createPostgresOutbox(jobs.insert, jobs.enqueued)), storageFaultOf),
     idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
     users: reportingStorageFaults(createPostgresUserRepository(db), storageFaultOf),
     tokens: reportingStorageFaults(createPostgresTokenRepository(db), storageFaultOf),
     projects: reportingStorageFaults(createPostgresProjectRepository(db), storageFaultOf),
     secrets: reportingStorageFaults(createPostgresSecretRepository(db), storageFaultOf),
+    jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
+    onJobsEnqueued: jobs.onEnqueued,
     ping,
     async close () {
       closed ??= pool.end()

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
+import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
 import { USER_ROLES } from '../../schemas/user.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 
@@ -46,7 +47,8 @@ export const tasks = pgTable('tasks', {
   /* c8 ignore next */
   projectId: reference('project_id').references(() => projects.id),
   /* c8 ignore next */
-  createdBy: reference('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id)
+  createdBy: reference('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id),
+  notifyEmail: text('notify_email')
   // Read by drizzle-kit only; test/db/schema.test.ts checks that the migrations match.
   /* c8 ignore start */
 }, (table) => [
@@ -191,3 +193,24 @@ export const serverSecrets = pgTable('server_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull()
 })
+
+export const jobs = pgTable('jobs', {
+  id: identity('id'),
+  kind: text('kind', { enum: JOB_KINDS }).notNull(),
+  payload: text('payload').notNull(),
+  state: text('state', { enum: JOB_STATES }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  runAt: milliseconds('run_at').notNull(),
+  leaseExpiresAt: milliseconds('lease_expires_at'),
+  claimedBy: text('claimed_by'),
+  lastError: text('last_error'),
+  createdAt: milliseconds('created_at').notNull(),
+  updatedAt: milliseconds('updated_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  check('jobs_state_known', sql`${table.state} IN (${sql.raw(JOB_STATES.map((state) => `'${state}'`).join(', '))})`),
+  index('jobs_state_run_at_idx').on(table.state, table.runAt),
+  index('jobs_state_lease_idx').on(table.state, table.leaseExpiresAt),
+  index('jobs_state_id_idx').on(table.state, table.id)
+])
+/* c8 ignore stop */

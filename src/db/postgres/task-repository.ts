@@ -5,6 +5,8 @@ import { timestampOf } from '../iso-timestamp.js'
 import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
 import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
+import type { TaskChange } from '../../jobs/task-change.js'
+import type { PostgresOutbox } from './outbox.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
 import { inTransaction } from './transaction.js'
@@ -48,12 +50,14 @@ const TASK_COLUMNS = {
  * give it, its total with a window over the matches) in one read-only
  * snapshot; a write locks the task's row (FOR UPDATE) before it checks the
  * viewer's access and its precondition, so that two instances changing one
- * task take turns and an If-Match holds across them. A write and its stored
- * idempotent response (`saveResponse`) are one transaction.
+ * task take turns and an If-Match holds across them. A write, its stored
+ * idempotent response (`saveResponse`) and the jobs its change causes
+ * (`outbox`) are one transaction.
  */
 export function createPostgresTaskRepository (
   db: PostgresConnection,
-  saveResponse: (tx: PostgresTransaction, response: StoredResponse) => Promise<void>
+  saveResponse: (tx: PostgresTransaction, response: StoredResponse) => Promise<void>,
+  outbox: PostgresOutbox
 ): TaskRepository {
   /** The project a write or a filter names, if the viewer can see it: its id, current slug and the viewer's access. */
   const projectNamed = async (tx: PostgresConnection | PostgresTransaction, viewer: Viewer, slug: string, { lock = false } = {}) => {
@@ -84,17 +88,31 @@ export function createPostgresTaskRepository (
   }
 
   /**
+   * Runs a write in a transaction, and wakes the worker once it has
+   * committed when it added jobs (`record` tells the outbox of a change).
+   */
+  const writeRecording = async <T>(work: (tx: PostgresTransaction, record: (change: TaskChange) => Promise<void>) => Promise<T>): Promise<T> => {
+    let added = false
+    const result = await inTransaction(db, (tx) => work(tx, async (change) => { added = await outbox.record(tx, change) || added }))
+    if (added) outbox.enqueued()
+    return result
+  }
+
+  /**
    * Runs a change to one task (a live one, or any with `deleted`): if the
    * viewer sees it, may change it, and `plan` accepts, and if its
-   * precondition holds; the change and its stored response are one transaction.
+   * precondition holds; the change, its stored response and the jobs it
+   * causes are one transaction. A plan that changes nothing answers the
+   * current record.
    */
   const change = (
+    operation: TaskChange['operation'],
     viewer: Viewer,
     id: number,
     { precondition, respond }: WriteOptions,
     { deleted = false },
     plan: (tx: PostgresTransaction, current: TaskRecord) => Promise<(() => Promise<TaskRecord>) | WriteRefusal>
-  ): Promise<Task | WriteRefusal> => inTransaction(db, async (tx) => {
+  ): Promise<Task | WriteRefusal> => writeRecording(async (tx, record) => {
     const access = taskAccess(viewer)
     const [current] = await tx.select({ ...TASK_COLUMNS, access }).from(tasks)
       .where(and(eq(tasks.id, id), deleted ? undefined : isNull(tasks.deletedAt), sql`${access} > ${sql.raw(String(NONE))}`))
@@ -104,7 +122,9 @@ export function createPostgresTaskRepository (
     const apply = await plan(tx, current)
     if (typeof apply === 'string') return apply
     if (precondition !== undefined && !precondition(current)) return 'precondition-failed'
-    return answer(tx, await apply(), respond)
+    const after = await apply()
+    if (after !== current) await record({ operation, before: current, after, actor: viewer })
+    return answer(tx, after, respond)
   })
   /** Sets the task's columns, answering the row with the references the API shows. */
   const save = async (tx: PostgresTransaction, id: number, values: Partial<typeof tasks.$inferInsert>, projectSlug: string | null, creator: string): Promise<TaskRecord> => {
@@ -165,7 +185,7 @@ export function createPostgresTaskRepository (
 
   return {
     async create (viewer, input, { respond } = {}) {
-      return inTransaction(db, async (tx) => {
+      return writeRecording(async (tx, record) => {
         const project = await targetProject(tx, viewer, input.project ?? null)
         if (typeof project === 'string') return project
         const now = Date.now()
@@ -177,7 +197,9 @@ export function createPostgresTaskRepository (
           updatedAt: now,
           version: 1
         }).returning()
-        return answer(tx, { ...row as typeof tasks.$inferSelect, projectSlug: project?.slug ?? null, creator: viewer.username }, respond)
+        const created = { ...row as typeof tasks.$inferSelect, projectSlug: project?.slug ?? null, creator: viewer.username }
+        await record({ operation: 'create', before: null, after: created, actor: viewer })
+        return answer(tx, created, respond)
       })
     },
 
@@ -211,26 +233,26 @@ export function createPostgresTaskRepository (
     },
 
     async update (viewer, id, changes, options = {}) {
-      return change(viewer, id, options, {}, async (tx, current) => {
+      return change('update', viewer, id, options, {}, async (tx, current) => {
         const project = changes.project === undefined ? undefined : await targetProject(tx, viewer, changes.project)
         if (typeof project === 'string') return project
         const next = changedRow(current, changes, project === undefined ? undefined : project?.id ?? null)
         if (!isChanged(current, next)) return async () => current
         const projectSlug = project === undefined ? current.projectSlug : project?.slug ?? null
-        const { title, description, status, priority, assignee, projectId } = next
-        return () => save(tx, id, { title, description, status, priority, assignee, projectId, updatedAt: nextUpdatedAt(current), version: current.version + 1 }, projectSlug, current.creator)
+        const { title, description, status, priority, assignee, notifyEmail, projectId } = next
+        return () => save(tx, id, { title, description, status, priority, assignee, notifyEmail, projectId, updatedAt: nextUpdatedAt(current), version: current.version + 1 }, projectSlug, current.creator)
       })
     },
 
     async softDelete (viewer, id, options = {}) {
-      return change(viewer, id, options, {}, async (tx, current) => async () => {
+      return change('delete', viewer, id, options, {}, async (tx, current) => async () => {
         const now = nextUpdatedAt(current)
         return save(tx, id, { deletedAt: now, updatedAt: now, version: current.version + 1 }, current.projectSlug, current.creator)
       })
     },
 
     async restore (viewer, id, options = {}) {
-      return change(viewer, id, options, { deleted: true }, async (tx, current) => async () => {
+      return change('restore', viewer, id, options, { deleted: true }, async (tx, current) => async () => {
         if (current.deletedAt === null) return current
         return save(tx, id, { deletedAt: null, updatedAt: nextUpdatedAt(current), version: current.version + 1 }, current.projectSlug, current.creator)
       })

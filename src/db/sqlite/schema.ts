@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
+import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
 import { USER_ROLES } from '../../schemas/user.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 
@@ -27,7 +28,9 @@ export const tasks = sqliteTable('tasks', {
   // Who created it. No REFERENCES: SQLite cannot add a column that has one
   // and a default, and the default gives the tasks made before users existed
   // to the built-in local user (users are never deleted).
-  createdBy: integer('created_by').notNull().default(LOCAL_USER_ID)
+  createdBy: integer('created_by').notNull().default(LOCAL_USER_ID),
+  // Who is told by email when the task is done (added last, as SQLite adds columns).
+  notifyEmail: text('notify_email')
   // Constraints and indexes are read by drizzle-kit when it generates the
   // migrations, never at run time; test/db/schema.test.ts checks that
   // the migrations match them.
@@ -187,3 +190,32 @@ export const serverSecrets = sqliteTable('server_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull()
 })
+
+// Work done after the response (an email), written in the same transaction
+// as the change that causes it (an outbox), and claimed by a worker for a
+// lease: a job whose worker died is taken up again when its lease runs out.
+export const jobs = sqliteTable('jobs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: JOB_KINDS }).notNull(),
+  // JSON: what the job works on.
+  payload: text('payload').notNull(),
+  state: text('state', { enum: JOB_STATES }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  // A pending job is not claimed before this time (its retry's backoff).
+  runAt: integer('run_at').notNull(),
+  leaseExpiresAt: integer('lease_expires_at'),
+  // The worker (one per process) whose claim it is while running.
+  claimedBy: text('claimed_by'),
+  lastError: text('last_error'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  check('jobs_state_known', sql`${table.state} IN (${sql.raw(JOB_STATES.map((state) => `'${state}'`).join(', '))})`),
+  // Claims read the pending jobs that are due, and the running ones whose lease ran out.
+  index('jobs_state_run_at_idx').on(table.state, table.runAt),
+  index('jobs_state_lease_idx').on(table.state, table.leaseExpiresAt),
+  // The administrators' list: by state, newest first.
+  index('jobs_state_id_idx').on(table.state, table.id)
+])
+/* c8 ignore stop */

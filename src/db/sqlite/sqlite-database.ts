@@ -6,6 +6,8 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
 import { createGroupCommit } from './group-commit.js'
 import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
+import { createSqliteJobRepository } from './job-repository.js'
+import { createSqliteOutbox } from './outbox.js'
 import { createSqliteProjectRepository } from './project-repository.js'
 import { tasks } from './schema.js'
 import { createSqliteSecretRepository } from './secret-repository.js'
@@ -63,6 +65,8 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
   }).prepare()
   const write = createGroupCommit(client)
   const idempotency = createSqliteIdempotencyRepository(db, write)
+  const jobs = createSqliteJobRepository(db, write)
+  const outbox = createSqliteOutbox(db, jobs.insert, jobs.enqueued)
   const { ping } = reportingStorageFaults({
     async ping () {
       selectOne.get()
@@ -78,12 +82,14 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
   }, storageFaultOf)
   return {
     connection: db,
-    tasks: reportingStorageFaults(createSqliteTaskRepository(db, write, idempotency.save), storageFaultOf),
+    tasks: reportingStorageFaults(createSqliteTaskRepository(db, write, idempotency.save, outbox), storageFaultOf),
     idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
     users: reportingStorageFaults(createSqliteUserRepository(db, write), storageFaultOf),
     tokens: reportingStorageFaults(createSqliteTokenRepository(db, write), storageFaultOf),
     projects: reportingStorageFaults(createSqliteProjectRepository(db, write), storageFaultOf),
     secrets: reportingStorageFaults(createSqliteSecretRepository(db, write), storageFaultOf),
+    jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
+    onJobsEnqueued: jobs.onEnqueued,
     ping,
     async close () {
       if (client.open) client.close()

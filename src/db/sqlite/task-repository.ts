@@ -4,9 +4,11 @@ import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.
 import { timestampOf } from '../iso-timestamp.js'
 import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
+import type { TaskChange } from '../../jobs/task-change.js'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { GroupCommit } from './group-commit.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
+import type { SqliteOutbox } from './outbox.js'
 import type { SqliteConnection } from './sqlite-database.js'
 import { searchMatchExpression, TRIGRAM_LENGTH } from './search-match.js'
 
@@ -50,6 +52,7 @@ const TASK_COLUMNS = {
   version: tasks.version,
   projectId: tasks.projectId,
   createdBy: tasks.createdBy,
+  notifyEmail: tasks.notifyEmail,
   projectSlug: sql<string | null>`(SELECT ${projects.slug} FROM ${projects} WHERE ${projects.id} = ${tasks.projectId})`,
   creator: sql<string>`(SELECT ${users.username} FROM ${users} WHERE ${users.id} = ${tasks.createdBy})`
 }
@@ -65,13 +68,15 @@ interface AccessedRecord extends TaskRecord {
  * whose tasks), so that SQLite plans each shape on the index made for it.
  * Rows are read as arrays (drizzle's `values()`) and turned into tasks in one
  * step. Writes go through group commit; a write reads the viewer's access,
- * checks its precondition and stores its idempotent response
- * (`saveResponse`) in its own transaction.
+ * checks its precondition, and stores its idempotent response
+ * (`saveResponse`) and the jobs its change causes (`outbox`) in its own
+ * transaction.
  */
 export function createSqliteTaskRepository (
   db: SqliteConnection,
   write: GroupCommit,
-  saveResponse: (response: StoredResponse) => void
+  saveResponse: (response: StoredResponse) => void,
+  outbox: SqliteOutbox
 ): TaskRepository {
   const accessed = { ...TASK_COLUMNS, access: taskAccess }
   const findLive = db.select(accessed).from(tasks)
@@ -93,6 +98,7 @@ export function createSqliteTaskRepository (
     status: placeholder('status'),
     priority: placeholder('priority'),
     assignee: placeholder('assignee'),
+    notifyEmail: placeholder('notify_email'),
     projectId: placeholder('projectId'),
     createdBy: placeholder('viewer'),
     createdAt: placeholder('now'),
@@ -105,6 +111,7 @@ export function createSqliteTaskRepository (
     status: value('status'),
     priority: value('priority'),
     assignee: value('assignee'),
+    notifyEmail: value('notifyEmail'),
     projectId: value('projectId'),
     updatedAt: value('updatedAt'),
     version: value('version')
@@ -291,17 +298,31 @@ export function createSqliteTaskRepository (
   }
 
   /**
+   * Runs a write through group commit, and wakes the worker once it has
+   * committed when it added jobs (`record` tells the outbox of a change).
+   */
+  const writeRecording = <T>(work: (record: (change: TaskChange) => void) => T): Promise<T> => {
+    let added = false
+    return write(() => work((change) => { added = outbox.record(change) || added })).then((result) => {
+      if (added) outbox.enqueued()
+      return result
+    })
+  }
+
+  /**
    * Runs a change to one task: if the viewer sees it, may change it, and
-   * `plan` accepts, and if its precondition holds; the change and its
-   * stored response are one transaction.
+   * `plan` accepts, and if its precondition holds; the change, its stored
+   * response and the jobs it causes are one transaction. A plan that changes
+   * nothing answers the current record.
    */
   const change = (
+    operation: TaskChange['operation'],
     find: typeof findLive,
     viewer: Viewer,
     id: number,
     { precondition, respond }: WriteOptions,
     plan: (current: AccessedRecord) => (() => TaskRecord) | WriteRefusal
-  ): Promise<Task | WriteRefusal> => write(() => {
+  ): Promise<Task | WriteRefusal> => writeRecording((record) => {
     const [values] = find.values({ ...viewing(viewer), id })
     if (values === undefined) return 'not-found'
     const current = { ...recordFrom(values), access: values[TASK_COLUMN_COUNT] as number }
@@ -309,7 +330,9 @@ export function createSqliteTaskRepository (
     const apply = plan(current)
     if (typeof apply === 'string') return apply
     if (precondition !== undefined && !precondition(current)) return 'precondition-failed'
-    return answer(apply(), respond)
+    const after = apply()
+    if (after !== current) record({ operation, before: current, after, actor: viewer })
+    return answer(after, respond)
   })
   /** The row a write returned (RETURNING, the table's columns), with the references the API shows. */
   const returned = (rows: unknown[][], projectSlug: string | null, creator: string): TaskRecord =>
@@ -317,11 +340,13 @@ export function createSqliteTaskRepository (
 
   return {
     async create (viewer, input, { respond } = {}) {
-      return write(() => {
+      return writeRecording((record) => {
         const project = targetProject(viewer, input.project ?? null)
         if (typeof project === 'string') return project
         const rows = insert.values({ ...withDefaults(input), projectId: project?.id ?? null, viewer: viewer.userId, now: Date.now() })
-        return answer(returned(rows, project?.slug ?? null, viewer.username), respond)
+        const created = returned(rows, project?.slug ?? null, viewer.username)
+        record({ operation: 'create', before: null, after: created, actor: viewer })
+        return answer(created, respond)
       })
     },
 
@@ -335,7 +360,7 @@ export function createSqliteTaskRepository (
     },
 
     async update (viewer, id, changes, options = {}) {
-      return change(findLive, viewer, id, options, (current) => {
+      return change('update', findLive, viewer, id, options, (current) => {
         const project = changes.project === undefined ? undefined : targetProject(viewer, changes.project)
         if (typeof project === 'string') return project
         const next = changedRow(current, changes, project === undefined ? undefined : project?.id ?? null)
@@ -346,14 +371,14 @@ export function createSqliteTaskRepository (
     },
 
     async softDelete (viewer, id, options = {}) {
-      return change(findLive, viewer, id, options, (current) => () => {
+      return change('delete', findLive, viewer, id, options, (current) => () => {
         const now = nextUpdatedAt(current)
         return returned(setDeletedAt.values({ id, deletedAt: now, updatedAt: now, version: current.version + 1 }), current.projectSlug, current.creator)
       })
     },
 
     async restore (viewer, id, options = {}) {
-      return change(findAny, viewer, id, options, (current) => () => {
+      return change('restore', findAny, viewer, id, options, (current) => () => {
         if (current.deletedAt === null) return current
         return returned(setDeletedAt.values({ id, deletedAt: null, updatedAt: nextUpdatedAt(current), version: current.version + 1 }), current.projectSlug, current.creator)
       })
@@ -457,8 +482,8 @@ type ListValues = {
  * RETURNING gives, checked by test/db/sqlite/task-repository.test.ts), then
  * the project's slug and the creator's username (TASK_COLUMNS).
  */
-function recordFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, projectSlug, creator]: unknown[]): TaskRecord {
-  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, projectSlug, creator } as TaskRecord
+function recordFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, notifyEmail, projectSlug, creator]: unknown[]): TaskRecord {
+  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, notifyEmail, projectSlug, creator } as TaskRecord
 }
 
 /** Where the viewer's access follows a task's columns in a row a write reads. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import completeTask from './complete-task.js'
 import createTask from './create-task.js'
 import deleteTask from './delete-task.js'
 import getTask from './get-task.js'
@@ -19,6 +20,7 @@ const tasks: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, { req
   await fastify.register(replaceTask, options)
   await fastify.register(deleteTask, options)
   await fastify.register(restoreTask, options)
+  await fastify.register(completeTask, options)
 }
 
 export default tasks

@@ -69,6 +69,7 @@ function rowOf (task: Task, ids: Map<string, number>): StoredRow {
     status: task.status,
     priority: task.priority,
     assignee: task.assignee,
+    notify_email: task.notify_email,
     created_at: Date.parse(task.created_at),
     updated_at: Date.parse(task.updated_at),
     deleted_at: task.deleted_at === null ? null : Date.parse(task.deleted_at),

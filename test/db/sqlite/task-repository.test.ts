@@ -9,6 +9,8 @@ import { bulkInsertTasks } from '../../../src/db/sqlite/bulk-insert.js'
 import { tasks as tasksTable } from '../../../src/db/sqlite/schema.js'
 import { createGroupCommit } from '../../../src/db/sqlite/group-commit.js'
 import { createSqliteIdempotencyRepository } from '../../../src/db/sqlite/idempotency-repository.js'
+import { createSqliteJobRepository } from '../../../src/db/sqlite/job-repository.js'
+import { createSqliteOutbox } from '../../../src/db/sqlite/outbox.js'
 import { openSqliteConnection, type SqliteConnection, type SqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
 import { createSqliteTaskRepository } from '../../../src/db/sqlite/task-repository.js'
 import type { Task, TaskListQuery } from '../../../src/schemas/task.js'
@@ -30,7 +32,7 @@ taskRepositoryContract(t, sqlite)
 const worked = (t: Test) => workedDatabase(t, sqlite)
 
 t.test('rows are returned in the table\'s column order, the order recordFrom relies on', async (t) => {
-  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version', 'projectId', 'createdBy'])
+  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version', 'projectId', 'createdBy', 'notifyEmail'])
 })
 
 t.test('the counters equal a count of the rows', async (t) => {
@@ -64,7 +66,8 @@ function seededFile (t: Test): string {
 /** The task repository as openSqliteDatabase makes it, over a given connection. */
 function repositoryOver (db: SqliteConnection): LocalTasks {
   const write = createGroupCommit(db.$client)
-  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save))
+  const jobs = createSqliteJobRepository(db, write)
+  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save, createSqliteOutbox(db, jobs.insert, jobs.enqueued)))
 }
 
 function planOf (db: BetterSqlite3.Database, statement: string, params: unknown[]): string[] {

@@ -1,0 +1,44 @@
+import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
+import type { NewJob } from '../job-repository.js'
+import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
+import { notificationJobs } from '../../jobs/task-notification.js'
+import { projectMembers, users } from './schema.js'
+import type { SqliteConnection } from './sqlite-database.js'
+
+/** The jobs of task changes, written in the transaction of each change. */
+export interface SqliteOutbox {
+  /** Adds the jobs `change` causes; call inside its write transaction. Answers whether it added any. */
+  record (change: TaskChange): boolean
+  /** Call once a write that added jobs has committed: wakes this process's worker. */
+  enqueued (): void
+}
+
+export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => void, enqueued: () => void): SqliteOutbox {
+  const placeholder = (name: string) => sql.placeholder(name)
+  // The email of an enabled user with this username who may see the task: an
+  // assignment never tells anyone about a task they could not open.
+  const assigneeEmail = db.select({ email: users.email }).from(users)
+    .where(and(
+      eq(users.username, placeholder('username')),
+      eq(users.disabled, false),
+      isNotNull(users.email),
+      or(
+        eq(users.role, 'admin'),
+        sql`(${placeholder('projectId')} IS NULL AND ${users.id} = ${placeholder('createdBy')})`,
+        sql`EXISTS (SELECT 1 FROM ${projectMembers} WHERE ${projectMembers.projectId} = ${placeholder('projectId')} AND ${projectMembers.userId} = ${users.id})`
+      )
+    ))
+    .prepare()
+  return {
+    record (change) {
+      const assignee = newAssignee(change)
+      const email = assignee === undefined
+        ? null
+        : assigneeEmail.get({ username: assignee.toLowerCase(), projectId: change.after.projectId, createdBy: change.after.createdBy })?.email ?? null
+      const jobs = notificationJobs(change, email)
+      if (jobs.length > 0) insert(jobs, Date.now())
+      return jobs.length > 0
+    },
+    enqueued
+  }
+}

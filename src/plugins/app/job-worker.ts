@@ -1,0 +1,38 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { publicUrlOf, type Config } from '../../config.js'
+import { emailJob, type EmailSettings } from '../../jobs/email-job.js'
+import { createJobWorker, type JobWorkerOptions } from '../../jobs/job-worker.js'
+
+export interface JobWorkerPluginOptions extends Omit<JobWorkerOptions, 'jobs' | 'handlers' | 'log'> {
+  email: EmailSettings
+  /** JOB_SHUTDOWN_GRACE_MS */
+  shutdownGraceMs: number
+}
+
+/**
+ * Works the job queue in this process from the moment the server is ready:
+ * jobs this process adds wake it at once, others are found by polling. On
+ * close, before the database closes, it finishes or gives back what it holds.
+ */
+async function jobWorker (fastify: FastifyInstance, { email, shutdownGraceMs, ...options }: JobWorkerPluginOptions) {
+  const worker = createJobWorker({ ...options, jobs: fastify.db.jobs, handlers: { email: emailJob(email) }, log: fastify.log })
+  fastify.db.onJobsEnqueued(worker.wake)
+  fastify.addHook('onReady', async () => worker.start())
+  fastify.addHook('preClose', async () => worker.stop(shutdownGraceMs))
+}
+
+export default fp(jobWorker, { name: 'job-worker', dependencies: ['database'] })
+
+/** The worker's settings from the server's. */
+export function jobWorkerSettings (config: Config): JobWorkerPluginOptions {
+  return {
+    concurrency: config.JOB_CONCURRENCY,
+    pollIntervalMs: config.JOB_POLL_INTERVAL_MS,
+    leaseMs: config.JOB_LEASE_MS,
+    maxAttempts: config.JOB_MAX_ATTEMPTS,
+    retryBaseMs: config.JOB_RETRY_BASE_MS,
+    shutdownGraceMs: config.JOB_SHUTDOWN_GRACE_MS,
+    email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, publicUrl: publicUrlOf(config) }
+  }
+}

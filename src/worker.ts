@@ -1,0 +1,32 @@
+import Fastify from 'fastify'
+import closeWithGrace from 'close-with-grace'
+import { ConfigError, loadConfig } from './config.js'
+import databasePlugin from './plugins/app/database.js'
+import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
+
+// `npm run worker`: works the job queue, and nothing else, beside any number
+// of servers (started with JOB_WORKER=off, or not) on the same database. It
+// reads the same settings as the server.
+let config
+try {
+  config = loadConfig()
+} catch (error) {
+  /* c8 ignore next -- loadConfig reports every bad setting as a ConfigError */
+  if (!(error instanceof ConfigError)) throw error
+  console.error(error.message)
+  process.exit(1)
+}
+
+const worker = Fastify({ logger: { level: config.LOG_LEVEL } })
+await worker.register(databasePlugin, config)
+await worker.register(jobWorkerPlugin, jobWorkerSettings(config))
+
+// On SIGINT or SIGTERM: finish or give back the jobs in hand, close the database, exit 0.
+closeWithGrace({ delay: config.JOB_SHUTDOWN_GRACE_MS + 5000, logger: worker.log }, async ({ signal, err }) => {
+  if (err !== undefined) worker.log.error({ err }, 'shutting down after an uncaught error')
+  else worker.log.info({ signal }, 'shutting down')
+  await worker.close()
+})
+
+await worker.ready()
+worker.log.info({ concurrency: config.JOB_CONCURRENCY }, 'worker started')
