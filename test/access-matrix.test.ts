@@ -40,6 +40,16 @@ async function apolloTask (context: Context, fields: Record<string, unknown> = {
   return (await context.as('ann', json('POST', '/tasks', { title: 'In apollo', project: 'apollo', ...fields }))).json().id
 }
 
+/** An email job the worker skipped (there is no SMTP_URL): its id. */
+async function skippedJob (context: Context): Promise<number> {
+  await context.as('ann', json('POST', `/tasks/${await apolloTask(context, { notify_email: 'watcher@example.com' })}/complete`))
+  for (;;) {
+    const [job] = (await context.as('root', json('GET', '/admin/jobs?limit=1'))).json().items
+    if (job.state === 'skipped') return job.id
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
 const OPERATIONS: Operation[] = [
   { name: 'listTasks of apollo', scope: 'tasks:read', request: async () => json('GET', '/tasks?project=apollo'), expected: { others: 200, outsider: 422 } },
   { name: 'getTask in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/tasks/${await apolloTask(c)}`), expected: { others: 200, outsider: 404 } },
@@ -53,6 +63,7 @@ const OPERATIONS: Operation[] = [
   { name: 'createTask of one\'s own', scope: 'tasks:write', request: async () => json('POST', '/tasks', { title: 'Mine' }), expected: { others: 201 } },
   { name: 'updateTask in apollo', scope: 'tasks:write', request: async (c) => json('PATCH', `/tasks/${await apolloTask(c)}`, { status: 'done' }), expected: { others: 200, viewer: 403, outsider: 404 } },
   { name: 'replaceTask in apollo', scope: 'tasks:write', request: async (c) => json('PUT', `/tasks/${await apolloTask(c)}`, { title: 'Replaced', project: 'apollo' }), expected: { others: 200, viewer: 403, outsider: 404 } },
+  { name: 'completeTask in apollo', scope: 'tasks:write', request: async (c) => json('POST', `/tasks/${await apolloTask(c)}/complete`), expected: { others: 200, viewer: 403, outsider: 404 } },
   { name: 'deleteTask in apollo', scope: 'tasks:write', request: async (c) => json('DELETE', `/tasks/${await apolloTask(c)}`), expected: { others: 204, viewer: 403, outsider: 404 } },
   {
     name: 'restoreTask in apollo',
@@ -128,6 +139,9 @@ const OPERATIONS: Operation[] = [
     request: async (c) => json('DELETE', `/users/me/tokens/${(await c.as('ann', json('POST', '/users/me/tokens', { name: 'hers', scopes: ['projects:read'] }))).json().id}`),
     expected: { others: 404, owner: 204, 'lacking scope': 204 }
   },
+  { name: 'listJobs', scope: 'users:admin', request: async () => json('GET', '/admin/jobs?state=skipped'), expected: { others: 403, admin: 200, anonymous: 200 } },
+  { name: 'getJob', scope: 'users:admin', request: async (c) => json('GET', `/admin/jobs/${await skippedJob(c)}`), expected: { others: 403, admin: 200, anonymous: 200 } },
+  { name: 'retryJob', scope: 'users:admin', request: async (c) => json('POST', `/admin/jobs/${await skippedJob(c)}/retry`), expected: { others: 403, admin: 200, anonymous: 200 } },
   { name: 'listUsers', scope: 'users:admin', request: async () => json('GET', '/admin/users'), expected: { others: 403, admin: 200, anonymous: 200 } },
   { name: 'getUser eve', scope: 'users:admin', request: async () => json('GET', '/admin/users/eve'), expected: { others: 403, admin: 200, anonymous: 200 } },
   { name: 'updateUser (promote a newcomer)', scope: 'users:admin', request: async () => json('PATCH', `/admin/users/${await newcomer()}`, { role: 'admin' }), expected: { others: 403, admin: 200, anonymous: 200 } },

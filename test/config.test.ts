@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ConfigError, loadConfig, trustProxyOption } from '../src/config.js'
+import { ConfigError, loadConfig, publicUrlOf, trustProxyOption } from '../src/config.js'
 
 t.test('every setting has its documented default', async (t) => {
   t.same(loadConfig({}), {
@@ -29,7 +29,17 @@ t.test('every setting has its documented default', async (t) => {
     REFRESH_TOKEN_TTL_SECONDS: 2592000,
     LOGIN_MAX_FAILURES_PER_USER: 5,
     LOGIN_MAX_FAILURES_PER_IP: 20,
-    LOGIN_FAILURE_WINDOW_MS: 900000
+    LOGIN_FAILURE_WINDOW_MS: 900000,
+    PUBLIC_URL: '',
+    JOB_WORKER: 'on',
+    JOB_CONCURRENCY: 4,
+    JOB_POLL_INTERVAL_MS: 1000,
+    JOB_LEASE_MS: 60000,
+    JOB_MAX_ATTEMPTS: 10,
+    JOB_RETRY_BASE_MS: 1000,
+    JOB_SHUTDOWN_GRACE_MS: 5000,
+    SMTP_URL: '',
+    MAIL_FROM: 'task-api <task-api@localhost>'
   })
 })
 
@@ -102,6 +112,21 @@ t.test('a bad REDIS_URL is named, but not written out: it may hold a password', 
     message: 'Invalid setting REDIS_URL (value not shown: it may hold a password): must be a redis:// or rediss:// URL, or empty'
   })
   t.equal(loadConfig({ REDIS_URL: 'rediss://:secret@cache.internal:6380/2' }).REDIS_URL, 'rediss://:secret@cache.internal:6380/2')
+})
+
+t.test('a bad SMTP_URL is named, but not written out: it may hold a password', async (t) => {
+  t.throws(() => loadConfig({ SMTP_URL: 'http://mailer:hunter2@mail.internal' }), {
+    name: 'ConfigError',
+    message: 'Invalid setting SMTP_URL (value not shown: it may hold a password): must be an smtp:// or smtps:// URL, or empty'
+  })
+  t.equal(loadConfig({ SMTP_URL: 'smtps://mailer:secret@mail.internal:465' }).SMTP_URL, 'smtps://mailer:secret@mail.internal:465')
+})
+
+t.test('links in emails use PUBLIC_URL, or else the address the server listens on', async (t) => {
+  t.equal(publicUrlOf(loadConfig({ PUBLIC_URL: 'https://tasks.example.com' })), 'https://tasks.example.com')
+  t.equal(publicUrlOf(loadConfig({ PORT: '8080' })), 'http://127.0.0.1:8080')
+  t.equal(publicUrlOf(loadConfig({ HOST: '::1' })), 'http://[::1]:3000')
+  t.equal(publicUrlOf(loadConfig({ HOST: '[::1]' })), 'http://[::1]:3000')
 })
 
 t.test('AUTH=off is refused on an address other hosts can reach, unless ALLOW_UNAUTHENTICATED=true', async (t) => {

@@ -59,7 +59,8 @@ export interface JobListRequest extends PageRequest {
  * least once.
  */
 export interface JobRepository {
-  enqueue (jobs: readonly NewJob[], now: number): Promise<void>
+  /** Adds jobs, due now, and answers them as stored. */
+  enqueue (jobs: readonly NewJob[], now: number): Promise<StoredJob[]>
   /** Up to `limit` due jobs, oldest due first, now running under the worker's lease. */
   claim (claim: Claim): Promise<StoredJob[]>
   /** Settles a job the worker still holds; false when its claim was lost (its lease ran out and it went elsewhere). */

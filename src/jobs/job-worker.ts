@@ -123,11 +123,7 @@ export function createJobWorker ({ jobs, handlers, log, concurrency, pollInterva
           log.error({ err: error }, 'claiming jobs failed: trying again at the next poll')
         }
       }
-      if (stopping) {
-        // Claimed while stop() began: given back untouched.
-        for (const job of claimed) await settle(job, { state: 'released' })
-        return
-      }
+      // Begun even when stop() came meanwhile: it waits for them, or gives them back.
       for (const job of claimed) begin(job)
       // A full claim may leave more due: claim again at once, while there is room.
       if (claimed.length === 0 || claimed.length < free) await sleep()

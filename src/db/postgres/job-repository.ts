@@ -15,16 +15,17 @@ import { inTransaction } from './transaction.js'
  */
 export function createPostgresJobRepository (db: PostgresConnection) {
   const listeners: Array<() => void> = []
-  const insert = async (tx: PostgresConnection | PostgresTransaction, newJobs: readonly NewJob[], now: number) => {
-    await tx.insert(jobs).values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
-  }
+  const insert = async (tx: PostgresConnection | PostgresTransaction, newJobs: readonly NewJob[], now: number) => await tx.insert(jobs)
+    .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
+    .returning() as JobRow[]
   const enqueued = () => { for (const listener of listeners) listener() }
 
   const repository: JobRepository = {
     async enqueue (newJobs, now) {
-      if (newJobs.length === 0) return
-      await insert(db, newJobs, now)
+      if (newJobs.length === 0) return []
+      const rows = await insert(db, newJobs, now)
       enqueued()
+      return rows.map(storedJob)
     },
 
     async claim ({ worker, limit, leaseMs, maxAttempts, now }) {

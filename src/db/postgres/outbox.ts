@@ -13,7 +13,7 @@ export interface PostgresOutbox {
   enqueued (): void
 }
 
-export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: readonly NewJob[], now: number) => Promise<void>, enqueued: () => void): PostgresOutbox {
+export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: readonly NewJob[], now: number) => Promise<unknown>, enqueued: () => void): PostgresOutbox {
   /** The email of an enabled user with this username who may see the task: an assignment never tells anyone about a task they could not open. */
   const assigneeEmail = async (tx: PostgresTransaction, username: string, { projectId, createdBy }: TaskChange['after']) => {
     const [user] = await tx.select({ email: users.email }).from(users)

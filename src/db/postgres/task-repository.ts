@@ -189,8 +189,10 @@ export function createPostgresTaskRepository (
         const project = await targetProject(tx, viewer, input.project ?? null)
         if (typeof project === 'string') return project
         const now = Date.now()
+        const { notify_email: notifyEmail, ...fields } = withDefaults(input)
         const [row] = await tx.insert(tasks).values({
-          ...withDefaults(input),
+          ...fields,
+          notifyEmail,
           projectId: project?.id ?? null,
           createdBy: viewer.userId,
           createdAt: now,

@@ -13,17 +13,18 @@ import type { SqliteConnection } from './sqlite-database.js'
  */
 export function createSqliteJobRepository (db: SqliteConnection, write: GroupCommit) {
   const listeners: Array<() => void> = []
-  const insert = (newJobs: readonly NewJob[], now: number) => {
-    db.insert(jobs).values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now }))).run()
-  }
+  const insert = (newJobs: readonly NewJob[], now: number) => db.insert(jobs)
+    .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
+    .returning().all() as JobRow[]
   const enqueued = () => { for (const listener of listeners) listener() }
   const find = (id: number) => db.select().from(jobs).where(eq(jobs.id, id)).all()[0] as JobRow | undefined
 
   const repository: JobRepository = {
     async enqueue (newJobs, now) {
-      if (newJobs.length === 0) return
-      await write(() => insert(newJobs, now))
+      if (newJobs.length === 0) return []
+      const rows = await write(() => insert(newJobs, now))
       enqueued()
+      return rows.map(storedJob)
     },
 
     async claim ({ worker, limit, leaseMs, maxAttempts, now }) {

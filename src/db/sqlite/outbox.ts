@@ -13,7 +13,7 @@ export interface SqliteOutbox {
   enqueued (): void
 }
 
-export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => void, enqueued: () => void): SqliteOutbox {
+export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => unknown, enqueued: () => void): SqliteOutbox {
   const placeholder = (name: string) => sql.placeholder(name)
   // The email of an enabled user with this username who may see the task: an
   // assignment never tells anyone about a task they could not open.

@@ -1,0 +1,5 @@
+import t from 'tap'
+import { jobRepositoryContract } from '../contracts/jobs.js'
+import { openSqlite } from './open-database.js'
+
+jobRepositoryContract(t, openSqlite)
