@@ -108,6 +108,31 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
   }
 }
 
+/** Starts `npm run worker`'s entry point (src/worker.ts) as its own process, and resolves once it works the queue. */
+export async function startWorker (t: Test, env: Record<string, string>): Promise<Omit<RunningServer, 'url'>> {
+  const { child, output } = spawnSource('src/worker.ts', { LOG_LEVEL: 'info', ...env })
+  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  await new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (!output().includes('"msg":"worker started"')) return
+      child.stdout.off('data', onData)
+      resolve()
+    }
+    child.stdout.on('data', onData)
+    exited.then((code) => reject(new Error(`worker exited with ${code} before starting:\n${output()}`)), reject)
+  })
+  return {
+    process: child,
+    output,
+    exited,
+    stop: async () => {
+      child.kill('SIGTERM')
+      return exited
+    }
+  }
+}
+
 /** Runs a script of src/ with `args` to completion (`input` on its standard input) and returns its exit code and output. */
 export async function runToExit (script: string, env: Record<string, string>, args: readonly string[] = [], input = ''): Promise<{ code: number | null, output: string }> {
   const { child, output } = spawnSource(script, env, args)

@@ -17,7 +17,10 @@ interface PendingWrite {
  * would fail each of them again, one lock wait after another: then every
  * write of the group is refused with that error.
  * Every promise settles only after its commit: nothing is acknowledged
- * before it is stored.
+ * before it is stored. Each transaction takes the write lock when it begins
+ * (BEGIN IMMEDIATE), waiting for another process's (a worker's) within the
+ * busy timeout: one begun as a reader and turned writer would fail at once
+ * if that process had written since it began.
  */
 export function createGroupCommit (client: BetterSqlite3.Database) {
   let queue: PendingWrite[] = []
@@ -30,7 +33,7 @@ export function createGroupCommit (client: BetterSqlite3.Database) {
     queue = []
     let values: unknown[] | undefined
     try {
-      values = commitAll(batch)
+      values = commitAll.immediate(batch)
     } catch (error) {
       if (storageFaultOf(error) !== undefined) {
         for (const { reject } of batch) reject(error)
@@ -38,7 +41,7 @@ export function createGroupCommit (client: BetterSqlite3.Database) {
       }
       for (const { work, resolve, reject } of batch) {
         try {
-          resolve(commitOne(work))
+          resolve(commitOne.immediate(work))
         } catch (error) {
           reject(error)
         }
