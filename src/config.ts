@@ -61,6 +61,8 @@ export const ConfigSchema = Type.Object({
   JOB_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 1000 }),
   // On shutdown, jobs being worked get this long to finish before they are given back.
   JOB_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 5000 }),
+  // Jobs done or skipped are forgotten this long after they finished (dead ones stay until retried).
+  JOB_RETENTION_MS: Type.Integer({ minimum: 1, default: 7 * 24 * 60 * 60 * 1000 }),
   // `smtp://` or `smtps://` URL (user and password in it, if any) of the server that sends emails; empty: emails are skipped.
   SMTP_URL: Type.String({ default: '', pattern: '^(|smtps?://.+)$' }),
   MAIL_FROM: Type.String({ minLength: 1, default: 'task-api <task-api@localhost>' })

@@ -38,6 +38,7 @@ t.test('every setting has its documented default', async (t) => {
     JOB_MAX_ATTEMPTS: 10,
     JOB_RETRY_BASE_MS: 1000,
     JOB_SHUTDOWN_GRACE_MS: 5000,
+    JOB_RETENTION_MS: 604800000,
     SMTP_URL: '',
     MAIL_FROM: 'task-api <task-api@localhost>'
   })

@@ -16,4 +16,5 @@ CREATE TABLE "jobs" (
 ALTER TABLE "tasks" ADD COLUMN "notify_email" text;--> statement-breakpoint
 CREATE INDEX "jobs_state_run_at_idx" ON "jobs" USING btree ("state","run_at");--> statement-breakpoint
 CREATE INDEX "jobs_state_lease_idx" ON "jobs" USING btree ("state","lease_expires_at");--> statement-breakpoint
-CREATE INDEX "jobs_state_id_idx" ON "jobs" USING btree ("state","id");
+CREATE INDEX "jobs_state_id_idx" ON "jobs" USING btree ("state","id");--> statement-breakpoint
+CREATE INDEX "jobs_state_updated_at_idx" ON "jobs" USING btree ("state","updated_at");

@@ -16,4 +16,5 @@ CREATE TABLE `jobs` (
 CREATE INDEX `jobs_state_run_at_idx` ON `jobs` (`state`,`run_at`);--> statement-breakpoint
 CREATE INDEX `jobs_state_lease_idx` ON `jobs` (`state`,`lease_expires_at`);--> statement-breakpoint
 CREATE INDEX `jobs_state_id_idx` ON `jobs` (`state`,`id`);--> statement-breakpoint
+CREATE INDEX `jobs_state_updated_at_idx` ON `jobs` (`state`,`updated_at`);--> statement-breakpoint
 ALTER TABLE `tasks` ADD `notify_email` text;

@@ -69,4 +69,6 @@ export interface JobRepository {
   findById (id: number): Promise<StoredJob | undefined>
   /** A dead or skipped job made pending again, due now, with its attempts back at 0. */
   retry (id: number, now: number): Promise<StoredJob | RetryRefusal>
+  /** Forgets the jobs done or skipped before `before` (dead ones stay until retried); answers how many. */
+  purgeFinished (before: number): Promise<number>
 }

@@ -75,6 +75,11 @@ export function createPostgresJobRepository (db: PostgresConnection) {
       return row === undefined ? undefined : storedJob(row)
     },
 
+    async purgeFinished (before) {
+      const { rowCount } = await db.delete(jobs).where(and(inArray(jobs.state, ['done', 'skipped']), lt(jobs.updatedAt, before)))
+      return rowCount ?? 0
+    },
+
     async retry (id, now) {
       const [row] = await db.update(jobs)
         .set({ state: 'pending', attempts: 0, runAt: now, updatedAt: now })

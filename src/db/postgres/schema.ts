@@ -211,6 +211,7 @@ export const jobs = pgTable('jobs', {
   check('jobs_state_known', sql`${table.state} IN (${sql.raw(JOB_STATES.map((state) => `'${state}'`).join(', '))})`),
   index('jobs_state_run_at_idx').on(table.state, table.runAt),
   index('jobs_state_lease_idx').on(table.state, table.leaseExpiresAt),
-  index('jobs_state_id_idx').on(table.state, table.id)
+  index('jobs_state_id_idx').on(table.state, table.id),
+  index('jobs_state_updated_at_idx').on(table.state, table.updatedAt)
 ])
 /* c8 ignore stop */

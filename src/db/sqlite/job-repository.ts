@@ -71,6 +71,10 @@ export function createSqliteJobRepository (db: SqliteConnection, write: GroupCom
       return row === undefined ? undefined : storedJob(row)
     },
 
+    async purgeFinished (before) {
+      return write(() => db.delete(jobs).where(and(inArray(jobs.state, ['done', 'skipped']), lt(jobs.updatedAt, before))).run().changes)
+    },
+
     async retry (id, now) {
       return write(() => {
         const [row] = db.update(jobs)

@@ -216,6 +216,8 @@ export const jobs = sqliteTable('jobs', {
   index('jobs_state_run_at_idx').on(table.state, table.runAt),
   index('jobs_state_lease_idx').on(table.state, table.leaseExpiresAt),
   // The administrators' list: by state, newest first.
-  index('jobs_state_id_idx').on(table.state, table.id)
+  index('jobs_state_id_idx').on(table.state, table.id),
+  // The purge of jobs finished long ago.
+  index('jobs_state_updated_at_idx').on(table.state, table.updatedAt)
 ])
 /* c8 ignore stop */

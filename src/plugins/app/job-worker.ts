@@ -3,23 +3,31 @@ import type { FastifyInstance } from 'fastify'
 import { publicUrlOf, type Config } from '../../config.js'
 import { emailJob, type EmailSettings } from '../../jobs/email-job.js'
 import { createJobWorker, type JobWorkerOptions } from '../../jobs/job-worker.js'
+import { purgeInBackground } from './background-purge.js'
 
 export interface JobWorkerPluginOptions extends Omit<JobWorkerOptions, 'jobs' | 'handlers' | 'log'> {
   email: EmailSettings
   /** JOB_SHUTDOWN_GRACE_MS */
   shutdownGraceMs: number
+  /** JOB_RETENTION_MS */
+  retentionMs: number
 }
+
+// Finished jobs only take room: forgotten at most this often.
+const PURGE_INTERVAL_MS = 3_600_000
 
 /**
  * Works the job queue in this process from the moment the server is ready:
  * jobs this process adds wake it at once, others are found by polling. On
- * close, before the database closes, it finishes or gives back what it holds.
+ * close, before the database closes, it finishes or gives back what it
+ * holds. Now and then it forgets the jobs finished JOB_RETENTION_MS ago.
  */
-async function jobWorker (fastify: FastifyInstance, { email, shutdownGraceMs, ...options }: JobWorkerPluginOptions) {
+async function jobWorker (fastify: FastifyInstance, { email, shutdownGraceMs, retentionMs, ...options }: JobWorkerPluginOptions) {
   const worker = createJobWorker({ ...options, jobs: fastify.db.jobs, handlers: { email: emailJob(email) }, log: fastify.log })
   fastify.db.onJobsEnqueued(worker.wake)
   fastify.addHook('onReady', async () => worker.start())
   fastify.addHook('preClose', async () => worker.stop(shutdownGraceMs))
+  purgeInBackground(fastify, 'jobs', Math.min(retentionMs, PURGE_INTERVAL_MS), async () => fastify.db.jobs.purgeFinished(Date.now() - retentionMs))
 }
 
 export default fp(jobWorker, { name: 'job-worker', dependencies: ['database'] })
@@ -33,6 +41,7 @@ export function jobWorkerSettings (config: Config): JobWorkerPluginOptions {
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     retryBaseMs: config.JOB_RETRY_BASE_MS,
     shutdownGraceMs: config.JOB_SHUTDOWN_GRACE_MS,
+    retentionMs: config.JOB_RETENTION_MS,
     email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, publicUrl: publicUrlOf(config) }
   }
 }

@@ -96,6 +96,19 @@ export function jobRepositoryContract (t: Test, open: OpenDatabase): void {
     t.equal(await db.jobs.retry(999_999, NOW + 7), 'not-found')
   })
 
+  t.test('jobs done or skipped before a time are forgotten; dead and unfinished ones stay', async (t) => {
+    const db = await open(t)
+    const [done, skipped, dead, recent] = await db.jobs.enqueue(['a', 'b', 'c', 'd'].map((name) => email(`${name}@example.com`)), NOW) as [StoredJob, StoredJob, StoredJob, StoredJob]
+    await db.jobs.enqueue([email('pending@example.com')], NOW + 10)
+    await db.jobs.claim(claim({ limit: 4 }))
+    await db.jobs.settle(done.id, 'worker-1', { state: 'done' }, NOW)
+    await db.jobs.settle(skipped.id, 'worker-1', { state: 'skipped', reason: 'no SMTP' }, NOW)
+    await db.jobs.settle(dead.id, 'worker-1', { state: 'failed', error: 'refused', retryAt: null }, NOW)
+    await db.jobs.settle(recent.id, 'worker-1', { state: 'done' }, NOW + MINUTE)
+    t.equal(await db.jobs.purgeFinished(NOW + 1), 2)
+    t.same((await db.jobs.list({ limit: 10, offset: 0 })).items.map(({ state }) => state), ['pending', 'done', 'dead'])
+  })
+
   t.test('the list is newest first, by state, a page at a time from an offset or after an id', async (t) => {
     const db = await open(t)
     const jobs = await db.jobs.enqueue(['a', 'b', 'c', 'd', 'e'].map((name) => email(`${name}@example.com`)), NOW)
@@ -151,6 +164,10 @@ export function jobRepositoryContract (t: Test, open: OpenDatabase): void {
     await db.tasks.update(ann, inApollo.id, { assignee: 'eve', title: 'Plan again' })
     t.same((await emails(db)).at(-1), { to: 'eve@example.com', reason: 'assigned' }, 'an administrator sees every task')
     t.equal((await emails(db)).length, 2, 'keeping the assignee is not a new assignment')
+    await db.projects.putMember(ann, 'apollo', 'cat', 'editor')
+    await db.users.adminUpdate('cat', { disabled: true })
+    await db.tasks.update(ann, inApollo.id, { assignee: 'cat' })
+    t.equal((await emails(db)).length, 2, 'nor a disabled user')
     await db.tasks.update(ann, inApollo.id, { assignee: 'ann' })
     const own = await db.tasks.create(ann, { title: 'Mine', assignee: 'ann' }) as Task
     t.equal((await emails(db)).length, 2, 'assigning oneself tells nobody')
