@@ -98,7 +98,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     requireIfMatch: config.REQUIRE_IF_MATCH,
     registration: config.REGISTRATION,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    inboundWebhookSecret: config.INBOUND_WEBHOOK_SECRET
   })
 
   return app

@@ -65,7 +65,9 @@ export const ConfigSchema = Type.Object({
   JOB_RETENTION_MS: Type.Integer({ minimum: 1, default: 7 * 24 * 60 * 60 * 1000 }),
   // `smtp://` or `smtps://` URL (user and password in it, if any) of the server that sends emails; empty: emails are skipped.
   SMTP_URL: Type.String({ default: '', pattern: '^(|smtps?://.+)$' }),
-  MAIL_FROM: Type.String({ minLength: 1, default: 'task-api <task-api@localhost>' })
+  MAIL_FROM: Type.String({ minLength: 1, default: 'task-api <task-api@localhost>' }),
+  // The key of POST /inbound/tasks's HMAC signatures, at least 16 characters (or `whsec_` and base64); empty: the route is off.
+  INBOUND_WEBHOOK_SECRET: Type.String({ default: '', pattern: '^(|.{16,})$' })
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -97,6 +99,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     // words, where Ajv would quote the pattern.
     if (setting === 'JWT_SECRET') throw new ConfigError('Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated')
     if (setting === 'REDIS_URL') throw new ConfigError('Invalid setting REDIS_URL (value not shown: it may hold a password): must be a redis:// or rediss:// URL, or empty')
+    if (setting === 'INBOUND_WEBHOOK_SECRET') throw new ConfigError('Invalid setting INBOUND_WEBHOOK_SECRET (value not shown): must be at least 16 characters, or empty to turn inbound webhooks off')
     if (setting === 'SMTP_URL') throw new ConfigError('Invalid setting SMTP_URL (value not shown: it may hold a password): must be an smtp:// or smtps:// URL, or empty')
     throw new ConfigError(`Invalid setting ${setting}=${JSON.stringify(env[setting])}: ${message}`)
   }

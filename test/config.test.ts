@@ -40,7 +40,8 @@ t.test('every setting has its documented default', async (t) => {
     JOB_SHUTDOWN_GRACE_MS: 5000,
     JOB_RETENTION_MS: 604800000,
     SMTP_URL: '',
-    MAIL_FROM: 'task-api <task-api@localhost>'
+    MAIL_FROM: 'task-api <task-api@localhost>',
+    INBOUND_WEBHOOK_SECRET: ''
   })
 })
 
@@ -121,6 +122,13 @@ t.test('a bad SMTP_URL is named, but not written out: it may hold a password', a
     message: 'Invalid setting SMTP_URL (value not shown: it may hold a password): must be an smtp:// or smtps:// URL, or empty'
   })
   t.equal(loadConfig({ SMTP_URL: 'smtps://mailer:secret@mail.internal:465' }).SMTP_URL, 'smtps://mailer:secret@mail.internal:465')
+})
+
+t.test('a bad INBOUND_WEBHOOK_SECRET is named, but its value never written out', async (t) => {
+  t.throws(() => loadConfig({ INBOUND_WEBHOOK_SECRET: 'hunter2' }), {
+    name: 'ConfigError',
+    message: 'Invalid setting INBOUND_WEBHOOK_SECRET (value not shown): must be at least 16 characters, or empty to turn inbound webhooks off'
+  })
 })
 
 t.test('links in emails use PUBLIC_URL, or else the address the server listens on', async (t) => {

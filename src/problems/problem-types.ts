@@ -12,6 +12,7 @@ export const PROBLEM_TYPES = {
   'invalid-scope': { status: 400, title: 'Invalid scope' },
   'authentication-required': { status: 401, title: 'Authentication required' },
   'invalid-token': { status: 401, title: 'Invalid token' },
+  'invalid-signature': { status: 401, title: 'Invalid signature' },
   'insufficient-scope': { status: 403, title: 'Insufficient scope' },
   forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Resource not found' },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import adminUserRoutes from './admin/index.js'
 import authRoutes from './auth/index.js'
 import healthRoutes from './health.js'
+import inboundRoutes from './inbound/index.js'
 import jobRoutes from './jobs/index.js'
 import openApiRoutes from './openapi.js'
 import projectRoutes from './projects/index.js'
@@ -17,6 +18,8 @@ export interface RouteOptions {
   accessTokenTtlSeconds: number
   /** REFRESH_TOKEN_TTL_SECONDS */
   refreshTokenTtlSeconds: number
+  /** INBOUND_WEBHOOK_SECRET: empty, and POST /inbound/tasks is not there. */
+  inboundWebhookSecret: string
 }
 
 /** Every resource of the API, each under its path. */
@@ -29,6 +32,7 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(jobRoutes, { prefix: '/admin/jobs' })
   await fastify.register(projectRoutes, { prefix: '/projects' })
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
+  if (options.inboundWebhookSecret !== '') await fastify.register(inboundRoutes, { prefix: '/inbound', secret: options.inboundWebhookSecret })
 }
 
 export default routes

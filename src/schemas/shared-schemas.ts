@@ -1,3 +1,4 @@
+import { InboundTask } from './inbound.js'
 import { Job, JobKind, JobList, JobState } from './job.js'
 import { Problem, ProblemFieldError } from './problem.js'
 import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, ProjectRole, ProjectUpdate } from './project.js'
@@ -14,6 +15,6 @@ export const sharedSchemas = [
   ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
   UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList,
   ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,
-  JobState, JobKind, Job, JobList,
+  JobState, JobKind, Job, JobList, InboundTask,
   ProblemFieldError, Problem
 ]

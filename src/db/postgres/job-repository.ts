@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { JobRepository, NewJob } from '../job-repository.js'
+import { jobsEnqueuedSignal } from '../jobs-enqueued.js'
 import { LAPSED_LEASE, settledColumns, storedJob, type JobRow } from '../job-row.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { jobs } from './schema.js'
@@ -14,11 +15,10 @@ import { inTransaction } from './transaction.js'
  * causes the jobs.
  */
 export function createPostgresJobRepository (db: PostgresConnection) {
-  const listeners: Array<() => void> = []
+  const { enqueued, onEnqueued } = jobsEnqueuedSignal()
   const insert = async (tx: PostgresConnection | PostgresTransaction, newJobs: readonly NewJob[], now: number) => await tx.insert(jobs)
     .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
     .returning() as JobRow[]
-  const enqueued = () => { for (const listener of listeners) listener() }
 
   const repository: JobRepository = {
     async enqueue (newJobs, now) {
@@ -92,13 +92,5 @@ export function createPostgresJobRepository (db: PostgresConnection) {
       return await repository.findById(id) === undefined ? 'not-found' : 'not-finished'
     }
   }
-  return {
-    repository,
-    insert,
-    enqueued,
-    /** Tells `listener` whenever this process has committed new jobs. */
-    onEnqueued (listener: () => void) {
-      listeners.push(listener)
-    }
-  }
+  return { repository, insert, enqueued, onEnqueued }
 }

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { JobRepository, NewJob } from '../job-repository.js'
+import { jobsEnqueuedSignal } from '../jobs-enqueued.js'
 import { LAPSED_LEASE, settledColumns, storedJob, type JobRow } from '../job-row.js'
 import type { GroupCommit } from './group-commit.js'
 import { jobs } from './schema.js'
@@ -12,11 +13,10 @@ import type { SqliteConnection } from './sqlite-database.js'
  * `insert` runs inside the transaction of the change that causes the jobs.
  */
 export function createSqliteJobRepository (db: SqliteConnection, write: GroupCommit) {
-  const listeners: Array<() => void> = []
+  const { enqueued, onEnqueued } = jobsEnqueuedSignal()
   const insert = (newJobs: readonly NewJob[], now: number) => db.insert(jobs)
     .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
     .returning().all() as JobRow[]
-  const enqueued = () => { for (const listener of listeners) listener() }
   const find = (id: number) => db.select().from(jobs).where(eq(jobs.id, id)).all()[0] as JobRow | undefined
 
   const repository: JobRepository = {
@@ -89,13 +89,5 @@ export function createSqliteJobRepository (db: SqliteConnection, write: GroupCom
       })
     }
   }
-  return {
-    repository,
-    insert,
-    enqueued,
-    /** Tells `listener` whenever this process has committed new jobs. */
-    onEnqueued (listener: () => void) {
-      listeners.push(listener)
-    }
-  }
+  return { repository, insert, enqueued, onEnqueued }
 }

@@ -34,13 +34,16 @@ export interface Idempotency {
    * is stored in the write's own transaction and a repeat (same user, same
    * key, same method, path and body) gets it again with `Idempotent-Replayed: true`,
    * writing nothing; the same key for another request is a 422 problem, and
-   * a repeat while the first is still being written a 409 problem.
+   * a repeat while the first is still being written a 409 problem. `key`
+   * stands for the header where the request names itself otherwise (an
+   * inbound webhook's delivery id).
    */
   respond (
     request: FastifyRequest,
     reply: FastifyReply,
     shape: TaskResponseShape,
-    write: (respond: ((task: Task) => StoredResponse) | undefined) => Promise<Task>
+    write: (respond: ((task: Task) => StoredResponse) | undefined) => Promise<Task>,
+    key?: string
   ): Promise<FastifyReply>
 }
 
@@ -72,9 +75,8 @@ async function idempotency (fastify: FastifyInstance, { ttlMs }: IdempotencyOpti
   }
 
   fastify.decorate<Idempotency>('idempotency', {
-    async respond (request, reply, shape, write) {
+    async respond (request, reply, shape, write, key = request.headers['idempotency-key'] as string | undefined) {
       reply.code(shape.status)
-      const key = request.headers['idempotency-key'] as string | undefined
       if (key === undefined) return sendFirst(reply, shape, await write(undefined))
       // Keys are per user: two users' equal keys name two requests.
       const { userId } = principalOf(request)

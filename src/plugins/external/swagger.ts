@@ -31,7 +31,8 @@ async function openApi (fastify: FastifyInstance, { mode }: OpenApiOptions) {
         { name: 'Projects', description: 'Projects, their members and roles' },
         { name: 'Authentication', description: 'Signing in: access and refresh tokens' },
         { name: 'Users', description: 'Registration, your account and your personal access tokens' },
-        { name: 'Administration', description: 'Managing users (scope users:admin)' },
+        { name: 'Administration', description: 'Managing users and the job queue (scope users:admin)' },
+        { name: 'Webhooks', description: 'Signed requests from other systems' },
         { name: 'Health', description: 'Service health' }
       ],
       components: {

@@ -3,13 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { principalOf } from '../../plugins/app/authentication.js'
 import { idempotencyKeyHeader, replayedResponseHeader } from '../../plugins/app/idempotency.js'
 import { problemResponses } from '../../problems/problem-responses.js'
-import { TaskCreate, type Task } from '../../schemas/task.js'
+import { TaskCreate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
 import { TaskResponse } from './conditional-requests.js'
 import { refusalProblem } from './task-problems.js'
+import { taskLocation } from './task-location.js'
 import { trimFields } from '../trim-fields.js'
 
-const taskLocation = (task: Task) => `/tasks/${task.id}`
 
 const createTask: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/', {

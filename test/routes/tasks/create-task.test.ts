@@ -15,6 +15,7 @@ t.test('POST /tasks creates a task with defaults and answers 201 with its Locati
     status: 'pending',
     priority: 2,
     assignee: null,
+    notify_email: null,
     project: null,
     created_by: 'local',
     created_at: TIMESTAMP,
@@ -23,7 +24,7 @@ t.test('POST /tasks creates a task with defaults and answers 201 with its Locati
     version: 1
   })
   t.equal(task.updated_at, task.created_at)
-  t.same(Object.keys(task).sort(), ['assignee', 'created_at', 'created_by', 'deleted_at', 'description', 'id', 'priority', 'project', 'status', 'title', 'updated_at', 'version'])
+  t.same(Object.keys(task).sort(), ['assignee', 'created_at', 'created_by', 'deleted_at', 'description', 'id', 'notify_email', 'priority', 'project', 'status', 'title', 'updated_at', 'version'])
 
   const fetched = await app.inject({ method: 'GET', url: response.headers.location as string })
   t.same(fetched.json(), task, 'the Location leads to the same task')
