@@ -152,7 +152,7 @@ export function jobRepositoryContract (t: Test, open: OpenDatabase): void {
     await user(db, 'cat')
     await user(db, 'dan', { email: null })
     await user(db, 'eve', { role: 'admin' })
-    await db.projects.create(ann, { slug: 'apollo', name: 'Apollo', description: null })
+    await db.projects.create(ann, { slug: 'apollo', name: 'Apollo', description: null, derived: false })
     await db.projects.putMember(ann, 'apollo', 'bob', 'viewer')
     const inApollo = await db.tasks.create(ann, { title: 'Plan', project: 'apollo', assignee: 'Bob' }) as Task
     t.same(await emails(db), [{ to: 'bob@example.com', reason: 'assigned' }], 'a member of its project, named in any case')

@@ -72,7 +72,7 @@ t.test('without SMTP_URL the email job is recorded as skipped, never failed', as
   const app = await build(t)
   const task = await createTask(app, { title: 'Quiet', notify_email: 'nobody@example.com' })
   await app.inject({ method: 'POST', url: `/tasks/${task.id}/complete` })
-  const [job] = await jobsWhenIdle(app) as [{ state: string, attempts: number, last_error: string }]
+  const [job] = await jobsWhenIdle(app)
   t.match(job, { state: 'skipped', attempts: 1, last_error: 'SMTP_URL is not set: no email was sent' })
 })
 
