@@ -33,11 +33,15 @@ async function verified (secret: string, request: FastifyRequest): Promise<void>
   const raw = request.body as Buffer
   const refusal = checkSignature(secret, request.headers as SignedHeaders, raw, Math.floor(Date.now() / 1000))
   if (refusal !== undefined) throw new ProblemError('invalid-signature', REFUSALS[refusal])
+  let body: { task?: { title?: unknown } } | null
   try {
-    request.body = JSON.parse(raw.toString('utf8'))
+    body = JSON.parse(raw.toString('utf8'))
   } catch {
     throw new ProblemError('malformed-json', 'The body is signed but is not valid JSON.')
   }
+  // A title is trimmed before it is checked, as POST /tasks and PATCH trim theirs.
+  if (typeof body?.task?.title === 'string') body.task.title = body.task.title.trim()
+  request.body = body
   request.principal = LOCAL_PRINCIPAL
 }
 
@@ -72,8 +76,8 @@ const upsertTask: FastifyPluginAsyncTypebox<InboundOptions> = async (fastify, { 
     }
     const key = `inbound ${deliveryId}`
     if (id === undefined) {
-      const title = task.title?.trim()
-      if (title === undefined || title === '') throw bodyFieldProblem('task/title', 'is required to create a task (1-200 characters)')
+      const { title } = task
+      if (title === undefined) throw bodyFieldProblem('task/title', 'is required to create a task (1-200 characters)')
       return fastify.idempotency.respond(request, reply, { status: 201, location: taskLocation }, async (respond) => {
         const created = await fastify.db.tasks.create(LOCAL_PRINCIPAL, { ...task, title } as TaskCreate, { respond })
         if (typeof created === 'string') throw inboundRefusal(created)
@@ -81,7 +85,7 @@ const upsertTask: FastifyPluginAsyncTypebox<InboundOptions> = async (fastify, { 
       }, key)
     }
     return fastify.idempotency.respond(request, reply, { status: 200 }, async (respond) => {
-      const changed = await fastify.db.tasks.update(LOCAL_PRINCIPAL, id, task.title === undefined ? task : { ...task, title: task.title.trim() }, { respond })
+      const changed = await fastify.db.tasks.update(LOCAL_PRINCIPAL, id, task, { respond })
       if (typeof changed === 'string') throw inboundRefusal(changed, id)
       return changed
     }, key)

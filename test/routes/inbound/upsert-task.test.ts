@@ -1,6 +1,6 @@
 import t from 'tap'
 import { createHmac } from 'node:crypto'
-import { build, startServer } from '../../helper.js'
+import { build, createTask, startServer } from '../../helper.js'
 
 const SECRET = 'inbound secret for the tests, 44 characters'
 type App = Awaited<ReturnType<typeof build>>
@@ -84,6 +84,7 @@ t.test('the same delivery twice is processed once: the first answer is sent agai
 
 t.test('a signed body that is not JSON, or not a valid delivery, is a 4xx problem naming what is wrong', async (t) => {
   const app = await build(t, { INBOUND_WEBHOOK_SECRET: SECRET })
+  await createTask(app, { title: 'Already here' })
   const cases: Array<[string, number, unknown]> = [
     ['{"delivery_id": "x",', 400, undefined],
     [delivery({ task: {} }), 422, '#/task/title'],
@@ -91,6 +92,7 @@ t.test('a signed body that is not JSON, or not a valid delivery, is a 4xx proble
     [delivery({ task: { title: 'x', status: 'finished' } }), 422, '#/task/status'],
     [delivery({ task: { title: 'x', project: 'no-such-project' } }), 422, '#/task/project'],
     [delivery({ task_id: 4242, task: { status: 'done' } }), 404, undefined],
+    [delivery({ task_id: 1, task: { title: '   ' } }), 422, '#/task/title'],
     [JSON.stringify({ task: { title: 'x' } }), 422, '#/delivery_id'],
     [delivery({ task: { title: 'x' }, extra: 1 }), 422, '#/extra']
   ]
