@@ -109,6 +109,21 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   return config
 }
 
+/**
+ * The settings of this process (the server's, or a worker's): on a bad one,
+ * its ConfigError's line goes to stderr and the process exits 1.
+ */
+export function loadConfigOrExit (): Config {
+  try {
+    return loadConfig()
+  } catch (error) {
+    /* c8 ignore next -- loadConfig reports every bad setting as a ConfigError */
+    if (!(error instanceof ConfigError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
+}
+
 /** Where clients reach the API: PUBLIC_URL, or else the address the server listens on. */
 export function publicUrlOf ({ PUBLIC_URL, HOST, PORT }: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
   if (PUBLIC_URL !== '') return PUBLIC_URL

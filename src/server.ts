@@ -1,16 +1,8 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 
-let config
-try {
-  config = loadConfig()
-} catch (error) {
-  /* c8 ignore next -- loadConfig reports every bad setting as a ConfigError */
-  if (!(error instanceof ConfigError)) throw error
-  console.error(error.message)
-  process.exit(1)
-}
+const config = loadConfigOrExit()
 
 const app = await buildApp(config)
 

@@ -1,21 +1,13 @@
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfigOrExit } from './config.js'
 import databasePlugin from './plugins/app/database.js'
 import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
 
 // `npm run worker`: works the job queue, and nothing else, beside any number
 // of servers (started with JOB_WORKER=off, or not) on the same database. It
 // reads the same settings as the server.
-let config
-try {
-  config = loadConfig()
-} catch (error) {
-  /* c8 ignore next -- loadConfig reports every bad setting as a ConfigError */
-  if (!(error instanceof ConfigError)) throw error
-  console.error(error.message)
-  process.exit(1)
-}
+const config = loadConfigOrExit()
 
 const worker = Fastify({ logger: { level: config.LOG_LEVEL } })
 await worker.register(databasePlugin, config)

@@ -64,10 +64,9 @@ function spawnSource (script: string, env: Record<string, string>, args: readonl
   return { child, output: () => output }
 }
 
-export interface RunningServer {
-  url: string
+export interface RunningProcess {
   process: ChildProcessWithoutNullStreams
-  /** Everything the server wrote to stdout and stderr so far. */
+  /** Everything the process wrote to stdout and stderr so far. */
   output: () => string
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>
@@ -75,29 +74,31 @@ export interface RunningServer {
   stop: () => Promise<number | null>
 }
 
+export interface RunningServer extends RunningProcess {
+  url: string
+}
+
 /**
- * Starts the real server entry point (src/server.ts) as its own process, on
- * a free port, and resolves once it listens.
+ * Starts a script of src/ as its own process, killed when the test ends, and
+ * resolves once `ready` finds what it waits for in the process's output
+ * (rejecting if the process exits first, with what it wrote).
  */
-export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
-  const { child, output } = spawnSource('src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env })
+async function startSource<T> (t: Test, script: string, env: Record<string, string>, ready: (output: string) => T | undefined): Promise<RunningProcess & { ready: T }> {
+  const { child, output } = spawnSource(script, env)
   const exited = once(child, 'exit').then(([code]) => code as number | null)
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-
-  const url = await new Promise<string>((resolve, reject) => {
+  const found = await new Promise<T>((resolve, reject) => {
     const onData = () => {
-      const match = /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output())
-      if (match?.[1] !== undefined) {
-        child.stdout.off('data', onData)
-        resolve(match[1])
-      }
+      const value = ready(output())
+      if (value === undefined) return
+      child.stdout.off('data', onData)
+      resolve(value)
     }
     child.stdout.on('data', onData)
-    exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output()}`)), reject)
+    exited.then((code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${output()}`)), reject)
   })
-
   return {
-    url,
+    ready: found,
     process: child,
     output,
     exited,
@@ -108,29 +109,21 @@ export async function startServer (t: Test, env: Record<string, string>): Promis
   }
 }
 
+/**
+ * Starts the real server entry point (src/server.ts) as its own process, on
+ * a free port, and resolves once it listens.
+ */
+export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
+  const { ready: url, ...running } = await startSource(t, 'src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env },
+    (output) => /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output)?.[1])
+  return { ...running, url }
+}
+
 /** Starts `npm run worker`'s entry point (src/worker.ts) as its own process, and resolves once it works the queue. */
-export async function startWorker (t: Test, env: Record<string, string>): Promise<Omit<RunningServer, 'url'>> {
-  const { child, output } = spawnSource('src/worker.ts', { LOG_LEVEL: 'info', ...env })
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  await new Promise<void>((resolve, reject) => {
-    const onData = () => {
-      if (!output().includes('"msg":"worker started"')) return
-      child.stdout.off('data', onData)
-      resolve()
-    }
-    child.stdout.on('data', onData)
-    exited.then((code) => reject(new Error(`worker exited with ${code} before starting:\n${output()}`)), reject)
-  })
-  return {
-    process: child,
-    output,
-    exited,
-    stop: async () => {
-      child.kill('SIGTERM')
-      return exited
-    }
-  }
+export async function startWorker (t: Test, env: Record<string, string>): Promise<RunningProcess> {
+  const { ready: _, ...running } = await startSource(t, 'src/worker.ts', { LOG_LEVEL: 'info', ...env },
+    (output) => output.includes('"msg":"worker started"') ? true : undefined)
+  return running
 }
 
 /** Runs a script of src/ with `args` to completion (`input` on its standard input) and returns its exit code and output. */

@@ -24,10 +24,12 @@ export function emailJob ({ smtpUrl, from, publicUrl }: EmailSettings): JobHandl
   const transport = smtpUrl === ''
     ? undefined
     : createTransport({ url: smtpUrl, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS })
+  // A base that ends in `/`, so that a PUBLIC_URL with a path keeps it.
+  const base = publicUrl.replace(/\/?$/, '/')
   return async (job) => {
     if (transport === undefined) return { state: 'skipped', reason: 'SMTP_URL is not set: no email was sent' }
     const notification = job.payload as TaskNotification
-    const email = renderTaskEmail(notification, new URL(`tasks/${notification.task.id}`, publicUrl.replace(/\/?$/, '/')).href)
+    const email = renderTaskEmail(notification, new URL(`tasks/${notification.task.id}`, base).href)
     await transport.sendMail({ from, to: notification.to, ...email })
     return { state: 'done' }
   }
