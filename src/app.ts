@@ -99,7 +99,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     registration: config.REGISTRATION,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    inboundWebhookSecret: config.INBOUND_WEBHOOK_SECRET
+    inboundWebhookSecret: config.INBOUND_WEBHOOK_SECRET,
+    webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE
   })
 
   return app

@@ -67,7 +67,11 @@ export const ConfigSchema = Type.Object({
   SMTP_URL: Type.String({ default: '', pattern: '^(|smtps?://.+)$' }),
   MAIL_FROM: Type.String({ minLength: 1, default: 'task-api <task-api@localhost>' }),
   // The key of POST /inbound/tasks's HMAC signatures, at least 16 characters (or `whsec_` and base64); empty: the route is off.
-  INBOUND_WEBHOOK_SECRET: Type.String({ default: '', pattern: '^(|.{16,})$' })
+  INBOUND_WEBHOOK_SECRET: Type.String({ default: '', pattern: '^(|.{16,})$' }),
+  // Whether webhooks may point at loopback, private, link-local and metadata addresses (never, in production).
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
+  // A webhook receiver that has not answered (its headers) within this long fails the attempt.
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10_000 })
 })
 export type Config = Static<typeof ConfigSchema>
 

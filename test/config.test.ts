@@ -41,7 +41,9 @@ t.test('every setting has its documented default', async (t) => {
     JOB_RETENTION_MS: 604800000,
     SMTP_URL: '',
     MAIL_FROM: 'task-api <task-api@localhost>',
-    INBOUND_WEBHOOK_SECRET: ''
+    INBOUND_WEBHOOK_SECRET: '',
+    WEBHOOK_ALLOW_PRIVATE: false,
+    WEBHOOK_TIMEOUT_MS: 10_000
   })
 })
 

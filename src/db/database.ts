@@ -5,6 +5,7 @@ import type { ProjectRepository } from './project-repository.js'
 import type { SecretRepository } from './secret-repository.js'
 import type { TokenRepository } from './token-repository.js'
 import type { UserRepository } from './user-repository.js'
+import type { WebhookRepository } from './webhook-repository.js'
 import type { Viewer } from './viewer.js'
 
 export type TaskPage = Page<Task>
@@ -97,6 +98,7 @@ export interface Database {
   readonly projects: ProjectRepository
   readonly secrets: SecretRepository
   readonly jobs: JobRepository
+  readonly webhooks: WebhookRepository
   /**
    * Resolves when the database answers a query and would take a write (one
    * is tried and rolled back); rejects with StorageUnavailableError when it

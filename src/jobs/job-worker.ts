@@ -7,6 +7,14 @@ import { retryDelay } from './retry-delay.js'
 /** How a job's work ended when it did not throw: done, or skipped for want of what it needs. */
 export type JobOutcome = { state: 'done' } | { state: 'skipped', reason: string }
 
+/** Thrown by a job's handler when trying again cannot help (a refused address): the job is dead at once. */
+export class GivenUpError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'GivenUpError'
+  }
+}
+
 /**
  * Does one attempt of a job. Throws to fail it (it is tried again later);
  * `signal` is aborted when the worker stops before the attempt finished.
@@ -95,7 +103,7 @@ export function createJobWorker ({ jobs, handlers, log, concurrency, pollInterva
       else log.info(context, 'job done')
     } catch (error) {
       if (controller.signal.aborted) return
-      const last = job.attempts >= maxAttempts
+      const last = job.attempts >= maxAttempts || error instanceof GivenUpError
       const retryAt = last ? null : Date.now() + retryDelay(job.attempts, retryBaseMs)
       log.warn({ ...context, err: error, retryAt: retryAt === null ? null : new Date(retryAt).toISOString() }, last ? 'job failed for the last time: it is dead' : 'job failed: it is tried again later')
       settlement = { state: 'failed', error: error instanceof Error ? error.message : String(error), retryAt }

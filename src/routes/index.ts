@@ -8,6 +8,7 @@ import openApiRoutes from './openapi.js'
 import projectRoutes from './projects/index.js'
 import taskRoutes from './tasks/index.js'
 import userRoutes from './users/index.js'
+import webhookRoutes from './webhooks/index.js'
 
 export interface RouteOptions {
   /** REQUIRE_IF_MATCH */
@@ -20,6 +21,8 @@ export interface RouteOptions {
   refreshTokenTtlSeconds: number
   /** INBOUND_WEBHOOK_SECRET: empty, and POST /inbound/tasks is not there. */
   inboundWebhookSecret: string
+  /** WEBHOOK_ALLOW_PRIVATE */
+  webhookAllowPrivate: boolean
 }
 
 /** Every resource of the API, each under its path. */
@@ -32,6 +35,7 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(jobRoutes, { prefix: '/admin/jobs' })
   await fastify.register(projectRoutes, { prefix: '/projects' })
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
+  await fastify.register(webhookRoutes, { prefix: '/webhooks', allowPrivate: options.webhookAllowPrivate })
   if (options.inboundWebhookSecret !== '') await fastify.register(inboundRoutes, { prefix: '/inbound', secret: options.inboundWebhookSecret })
 }
 

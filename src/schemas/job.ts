@@ -4,7 +4,7 @@ import { Timestamp } from './timestamp.js'
 import { Nullable, Ref, StringEnum } from './type-helpers.js'
 
 export const JOB_STATES = ['pending', 'running', 'done', 'skipped', 'dead'] as const
-export const JOB_KINDS = ['email'] as const
+export const JOB_KINDS = ['email', 'webhook'] as const
 
 export const JobState = StringEnum(JOB_STATES, {
   $id: 'JobState',
@@ -16,7 +16,7 @@ export type JobState = Static<typeof JobState>
 export const JobKind = StringEnum(JOB_KINDS, {
   $id: 'JobKind',
   title: 'JobKind',
-  description: '`email`: a notification sent by SMTP.'
+  description: '`email`: a notification sent by SMTP; `webhook`: a delivery of a task event to a webhook (see its deliveries).'
 })
 export type JobKind = Static<typeof JobKind>
 

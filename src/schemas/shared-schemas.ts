@@ -1,5 +1,6 @@
 import { InboundTask } from './inbound.js'
 import { Job, JobKind, JobList, JobState } from './job.js'
+import { Delivery, DeliveryList, DeliveryState, SecretRotation, Webhook, WebhookCreate, WebhookEvent, WebhookList, WebhookUpdate, WebhookWithSecret } from './webhook.js'
 import { Problem, ProblemFieldError } from './problem.js'
 import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, ProjectRole, ProjectUpdate } from './project.js'
 import { Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
@@ -16,5 +17,6 @@ export const sharedSchemas = [
   UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList,
   ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,
   JobState, JobKind, Job, JobList, InboundTask,
+  WebhookEvent, DeliveryState, Webhook, WebhookWithSecret, WebhookCreate, WebhookUpdate, SecretRotation, WebhookList, Delivery, DeliveryList,
   ProblemFieldError, Problem
 ]

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** How far a signed timestamp may be from now, either way: a request older than this is a replay. */
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60
@@ -58,4 +58,9 @@ export function checkSignature (secret: string, headers: SignedHeaders, body: Bu
   const signature = headers['x-signature-256']
   if (signature === undefined) return 'missing'
   return sameSignature(signature, bodySignature(secret, body)) ? undefined : 'mismatch'
+}
+
+/** A new signing secret: `whsec_` and 32 random bytes in base64, as Standard Webhooks writes them. */
+export function newSigningSecret (): string {
+  return `whsec_${randomBytes(32).toString('base64')}`
 }

@@ -2,14 +2,14 @@ import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import type { StoredJob } from '../../src/db/job-repository.js'
 import { openSqliteDatabase } from '../../src/db/sqlite/sqlite-database.js'
-import { createJobWorker, type JobHandler, type JobWorkerOptions } from '../../src/jobs/job-worker.js'
+import { createJobWorker, GivenUpError, type JobHandler, type JobWorkerOptions } from '../../src/jobs/job-worker.js'
 
 /** A worker over a new SQLite database, with `handler` doing its emails, and the lines it logs. */
 function workerWith (t: Test, handler: JobHandler, options: Partial<JobWorkerOptions> = {}) {
   const db = openSqliteDatabase(':memory:')
   const lines: Array<Record<string, unknown>> = []
   const log = Fastify({ logger: { level: 'info', stream: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) } } }).log
-  const worker = createJobWorker({ jobs: db.jobs, handlers: { email: handler }, log, concurrency: 2, pollIntervalMs: 10, leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 20, ...options })
+  const worker = createJobWorker({ jobs: db.jobs, handlers: { email: handler, webhook: handler }, log, concurrency: 2, pollIntervalMs: 10, leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 20, ...options })
   db.onJobsEnqueued(worker.wake)
   t.teardown(async () => {
     await worker.stop(0)
@@ -54,6 +54,14 @@ t.test(`a job that always fails is dead after its last attempt, with the last er
   const [job] = await enqueue() as [StoredJob]
   t.match(await settled((id) => db.jobs.findById(id), job.id), { state: 'dead', attempts: 3, lastError: '550 mailbox unavailable' })
   t.match(lines.at(-1), { level: 40, msg: 'job failed for the last time: it is dead', job: job.id, retryAt: null })
+})
+
+t.test('a job whose handler gives up (GivenUpError) is dead at its first attempt', async (t) => {
+  const { db, worker, lines, enqueue } = workerWith(t, async () => { throw new GivenUpError('10.0.0.1 is not a public address') })
+  worker.start()
+  const [job] = await enqueue() as [StoredJob]
+  t.match(await settled((id) => db.jobs.findById(id), job.id), { state: 'dead', attempts: 1, lastError: '10.0.0.1 is not a public address' })
+  t.match(lines.at(-1), { level: 40, msg: 'job failed for the last time: it is dead', retryAt: null })
 })
 
 t.test('a skipped job is recorded as skipped with its reason, and logged', async (t) => {

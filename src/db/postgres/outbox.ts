@@ -2,10 +2,17 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { NewJob } from '../job-repository.js'
 import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
 import { notificationJobs } from '../../jobs/task-notification.js'
+import { taskDeliveries, type NewDelivery } from '../../webhooks/task-deliveries.js'
 import type { PostgresTransaction } from './postgres-database.js'
 import { projectMembers, users } from './schema.js'
 
-/** The jobs of task changes, written in the transaction of each change. */
+/** Where the webhooks that hear of a change are found, and their deliveries added (see the webhook repository). */
+export interface PostgresWebhookOutbox {
+  listenersOf (tx: PostgresTransaction, before: number | null, after: number | null): Promise<Array<{ id: number, events: string }>>
+  insertDeliveries (tx: PostgresTransaction, deliveries: readonly NewDelivery[], now: number): Promise<unknown[]>
+}
+
+/** The jobs of task changes (emails, webhook deliveries), written in the transaction of each change. */
 export interface PostgresOutbox {
   /** Adds the jobs `change` causes inside its transaction `tx`. Answers whether it added any. */
   record (tx: PostgresTransaction, change: TaskChange): Promise<boolean>
@@ -13,7 +20,7 @@ export interface PostgresOutbox {
   enqueued (): void
 }
 
-export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: readonly NewJob[], now: number) => Promise<unknown>, enqueued: () => void): PostgresOutbox {
+export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: readonly NewJob[], now: number) => Promise<unknown>, webhooks: PostgresWebhookOutbox, enqueued: () => void): PostgresOutbox {
   /** The email of an enabled user with this username who may see the task: an assignment never tells anyone about a task they could not open. */
   const assigneeEmail = async (tx: PostgresTransaction, username: string, { projectId, createdBy }: TaskChange['after']) => {
     const [user] = await tx.select({ email: users.email }).from(users)
@@ -33,8 +40,12 @@ export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: re
       const assignee = newAssignee(change)
       const email = assignee === undefined ? null : await assigneeEmail(tx, assignee.toLowerCase(), change.after)
       const jobs = notificationJobs(change, email)
-      if (jobs.length > 0) await insert(tx, jobs, Date.now())
-      return jobs.length > 0
+      // A task that moves between projects is heard of by the webhooks of both.
+      const deliveries = taskDeliveries(change, await webhooks.listenersOf(tx, change.before?.projectId ?? null, change.after.projectId))
+      const now = Date.now()
+      if (jobs.length > 0) await insert(tx, jobs, now)
+      await webhooks.insertDeliveries(tx, deliveries, now)
+      return jobs.length > 0 || deliveries.length > 0
     },
     enqueued
   }

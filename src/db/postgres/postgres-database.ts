@@ -15,6 +15,7 @@ import { storageFaultOf } from './storage-faults.js'
 import { createPostgresTaskRepository } from './task-repository.js'
 import { createPostgresTokenRepository } from './token-repository.js'
 import { createPostgresUserRepository } from './user-repository.js'
+import { createPostgresWebhookRepository } from './webhook-repository.js'
 
 export type PostgresConnection = NodePgDatabase & { $client: pg.Pool }
 /** A connection, or the transaction a write runs in: what a query can be made on. */
@@ -94,16 +95,18 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
   }, storageFaultOf)
   const idempotency = createPostgresIdempotencyRepository(db)
   const jobs = createPostgresJobRepository(db)
+  const webhooks = createPostgresWebhookRepository(db, jobs.insert, jobs.enqueued)
   let closed: Promise<void> | undefined
   return {
     pool,
-    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, createPostgresOutbox(jobs.insert, jobs.enqueued)), storageFaultOf),
+    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, createPostgresOutbox(jobs.insert, webhooks, jobs.enqueued)), storageFaultOf),
     idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
     users: reportingStorageFaults(createPostgresUserRepository(db), storageFaultOf),
     tokens: reportingStorageFaults(createPostgresTokenRepository(db), storageFaultOf),
     projects: reportingStorageFaults(createPostgresProjectRepository(db), storageFaultOf),
     secrets: reportingStorageFaults(createPostgresSecretRepository(db), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
+    webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
     ping,
     async close () {

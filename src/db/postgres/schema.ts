@@ -3,6 +3,7 @@ import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
+import { DELIVERY_STATES, WEBHOOK_EVENTS } from '../../schemas/webhook.js'
 import { USER_ROLES } from '../../schemas/user.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 
@@ -213,5 +214,42 @@ export const jobs = pgTable('jobs', {
   index('jobs_state_lease_idx').on(table.state, table.leaseExpiresAt),
   index('jobs_state_id_idx').on(table.state, table.id),
   index('jobs_state_updated_at_idx').on(table.state, table.updatedAt)
+])
+/* c8 ignore stop */
+
+export const webhooks = pgTable('webhooks', {
+  id: identity('id'),
+  url: text('url').notNull(),
+  events: text('events').notNull(),
+  /* c8 ignore next */
+  projectId: reference('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  secret: text('secret').notNull(),
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: milliseconds('previous_secret_expires_at'),
+  /* c8 ignore next */
+  createdBy: reference('created_by').notNull().references(() => users.id),
+  createdAt: milliseconds('created_at').notNull(),
+  updatedAt: milliseconds('updated_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('webhooks_project_idx').on(table.projectId)])
+
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: identity('id'),
+  /* c8 ignore next */
+  webhookId: reference('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  event: text('event', { enum: WEBHOOK_EVENTS }).notNull(),
+  messageId: text('message_id').notNull(),
+  body: text('body').notNull(),
+  state: text('state', { enum: DELIVERY_STATES }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  responseStatus: integer('response_status'),
+  lastError: text('last_error'),
+  durationMs: integer('duration_ms'),
+  createdAt: milliseconds('created_at').notNull(),
+  updatedAt: milliseconds('updated_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  check('webhook_deliveries_state_known', sql`${table.state} IN (${sql.raw(DELIVERY_STATES.map((state) => `'${state}'`).join(', '))})`),
+  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id)
 ])
 /* c8 ignore stop */

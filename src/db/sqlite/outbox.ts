@@ -2,10 +2,17 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { NewJob } from '../job-repository.js'
 import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
 import { notificationJobs } from '../../jobs/task-notification.js'
+import { taskDeliveries, type NewDelivery } from '../../webhooks/task-deliveries.js'
 import { projectMembers, users } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 
-/** The jobs of task changes, written in the transaction of each change. */
+/** Where the webhooks that hear of a change are found, and their deliveries added (see the webhook repository). */
+export interface SqliteWebhookOutbox {
+  listenersOf (before: number | null, after: number | null): Array<{ id: number, events: string }>
+  insertDeliveries (deliveries: readonly NewDelivery[], now: number): unknown[]
+}
+
+/** The jobs of task changes (emails, webhook deliveries), written in the transaction of each change. */
 export interface SqliteOutbox {
   /** Adds the jobs `change` causes; call inside its write transaction. Answers whether it added any. */
   record (change: TaskChange): boolean
@@ -13,7 +20,7 @@ export interface SqliteOutbox {
   enqueued (): void
 }
 
-export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => unknown, enqueued: () => void): SqliteOutbox {
+export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => unknown, webhooks: SqliteWebhookOutbox, enqueued: () => void): SqliteOutbox {
   const placeholder = (name: string) => sql.placeholder(name)
   // The email of an enabled user with this username who may see the task: an
   // assignment never tells anyone about a task they could not open.
@@ -36,8 +43,12 @@ export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonl
         ? null
         : assigneeEmail.get({ username: assignee.toLowerCase(), projectId: change.after.projectId, createdBy: change.after.createdBy })?.email ?? null
       const jobs = notificationJobs(change, email)
-      if (jobs.length > 0) insert(jobs, Date.now())
-      return jobs.length > 0
+      // A task that moves between projects is heard of by the webhooks of both.
+      const deliveries = taskDeliveries(change, webhooks.listenersOf(change.before?.projectId ?? null, change.after.projectId))
+      const now = Date.now()
+      if (jobs.length > 0) insert(jobs, now)
+      webhooks.insertDeliveries(deliveries, now)
+      return jobs.length > 0 || deliveries.length > 0
     },
     enqueued
   }

@@ -3,6 +3,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
+import { DELIVERY_STATES, WEBHOOK_EVENTS } from '../../schemas/webhook.js'
 import { USER_ROLES } from '../../schemas/user.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 
@@ -219,5 +220,49 @@ export const jobs = sqliteTable('jobs', {
   index('jobs_state_id_idx').on(table.state, table.id),
   // The purge of jobs finished long ago.
   index('jobs_state_updated_at_idx').on(table.state, table.updatedAt)
+])
+/* c8 ignore stop */
+
+export const webhooks = sqliteTable('webhooks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  url: text('url').notNull(),
+  // JSON: the events it is sent, e.g. ["task.created"].
+  events: text('events').notNull(),
+  // Null: every task (an administrator's webhook).
+  /* c8 ignore next */
+  projectId: integer('project_id').references(() => projects.id, { onDelete: 'cascade' }),
+  // `whsec_` and base64: it must sign, so it is kept as it is (like SMTP_URL's password).
+  secret: text('secret').notNull(),
+  // After a rotation, deliveries are signed with this one too until it expires.
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: integer('previous_secret_expires_at'),
+  /* c8 ignore next */
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('webhooks_project_idx').on(table.projectId)])
+
+export const webhookDeliveries = sqliteTable('webhook_deliveries', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /* c8 ignore next */
+  webhookId: integer('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+  event: text('event', { enum: WEBHOOK_EVENTS }).notNull(),
+  // The webhook-id header, kept by a redelivery.
+  messageId: text('message_id').notNull(),
+  // The JSON body, as it is sent.
+  body: text('body').notNull(),
+  state: text('state', { enum: DELIVERY_STATES }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  responseStatus: integer('response_status'),
+  lastError: text('last_error'),
+  durationMs: integer('duration_ms'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  check('webhook_deliveries_state_known', sql`${table.state} IN (${sql.raw(DELIVERY_STATES.map((state) => `'${state}'`).join(', '))})`),
+  // A webhook's deliveries, newest first.
+  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id)
 ])
 /* c8 ignore stop */

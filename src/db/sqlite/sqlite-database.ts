@@ -16,6 +16,7 @@ import { reportingStorageFaults } from '../reporting-storage-faults.js'
 import { createSqliteTaskRepository } from './task-repository.js'
 import { createSqliteTokenRepository } from './token-repository.js'
 import { createSqliteUserRepository } from './user-repository.js'
+import { createSqliteWebhookRepository } from './webhook-repository.js'
 import { SQLITE_MIGRATIONS_FOLDER } from '../../project-files.js'
 import { ASSIGNEE_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 
@@ -66,7 +67,8 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
   const write = createGroupCommit(client)
   const idempotency = createSqliteIdempotencyRepository(db, write)
   const jobs = createSqliteJobRepository(db, write)
-  const outbox = createSqliteOutbox(db, jobs.insert, jobs.enqueued)
+  const webhooks = createSqliteWebhookRepository(db, write, jobs.insert, jobs.enqueued)
+  const outbox = createSqliteOutbox(db, jobs.insert, webhooks, jobs.enqueued)
   const { ping } = reportingStorageFaults({
     async ping () {
       selectOne.get()
@@ -89,6 +91,7 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     projects: reportingStorageFaults(createSqliteProjectRepository(db, write), storageFaultOf),
     secrets: reportingStorageFaults(createSqliteSecretRepository(db, write), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
+    webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
     ping,
     async close () {

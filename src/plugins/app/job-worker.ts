@@ -3,10 +3,12 @@ import type { FastifyInstance } from 'fastify'
 import { publicUrlOf, type Config } from '../../config.js'
 import { emailJob, type EmailSettings } from '../../jobs/email-job.js'
 import { createJobWorker, type JobWorkerOptions } from '../../jobs/job-worker.js'
+import { webhookDeliveryJob, type WebhookSettings } from '../../webhooks/delivery-job.js'
 import { purgeInBackground } from './background-purge.js'
 
 export interface JobWorkerPluginOptions extends Omit<JobWorkerOptions, 'jobs' | 'handlers' | 'log'> {
   email: EmailSettings
+  webhook: Omit<WebhookSettings, 'maxAttempts'>
   /** JOB_SHUTDOWN_GRACE_MS */
   shutdownGraceMs: number
   /** JOB_RETENTION_MS */
@@ -22,8 +24,12 @@ const PURGE_INTERVAL_MS = 3_600_000
  * close, before the database closes, it finishes or gives back what it
  * holds. Now and then it forgets the jobs finished JOB_RETENTION_MS ago.
  */
-async function jobWorker (fastify: FastifyInstance, { email, shutdownGraceMs, retentionMs, ...options }: JobWorkerPluginOptions) {
-  const worker = createJobWorker({ ...options, jobs: fastify.db.jobs, handlers: { email: emailJob(email) }, log: fastify.log })
+async function jobWorker (fastify: FastifyInstance, { email, webhook, shutdownGraceMs, retentionMs, ...options }: JobWorkerPluginOptions) {
+  const handlers = {
+    email: emailJob(email),
+    webhook: webhookDeliveryJob(fastify.db.webhooks, { ...webhook, maxAttempts: options.maxAttempts }, fastify.log)
+  }
+  const worker = createJobWorker({ ...options, jobs: fastify.db.jobs, handlers, log: fastify.log })
   fastify.db.onJobsEnqueued(worker.wake)
   fastify.addHook('onReady', async () => worker.start())
   fastify.addHook('preClose', async () => worker.stop(shutdownGraceMs))
@@ -42,6 +48,7 @@ export function jobWorkerSettings (config: Config): JobWorkerPluginOptions {
     retryBaseMs: config.JOB_RETRY_BASE_MS,
     shutdownGraceMs: config.JOB_SHUTDOWN_GRACE_MS,
     retentionMs: config.JOB_RETENTION_MS,
-    email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, publicUrl: publicUrlOf(config) }
+    email: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, publicUrl: publicUrlOf(config) },
+    webhook: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS }
   }
 }

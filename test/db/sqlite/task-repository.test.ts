@@ -11,6 +11,7 @@ import { createGroupCommit } from '../../../src/db/sqlite/group-commit.js'
 import { createSqliteIdempotencyRepository } from '../../../src/db/sqlite/idempotency-repository.js'
 import { createSqliteJobRepository } from '../../../src/db/sqlite/job-repository.js'
 import { createSqliteOutbox } from '../../../src/db/sqlite/outbox.js'
+import { createSqliteWebhookRepository } from '../../../src/db/sqlite/webhook-repository.js'
 import { openSqliteConnection, type SqliteConnection, type SqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
 import { createSqliteTaskRepository } from '../../../src/db/sqlite/task-repository.js'
 import type { Task, TaskListQuery } from '../../../src/schemas/task.js'
@@ -67,7 +68,8 @@ function seededFile (t: Test): string {
 function repositoryOver (db: SqliteConnection): LocalTasks {
   const write = createGroupCommit(db.$client)
   const jobs = createSqliteJobRepository(db, write)
-  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save, createSqliteOutbox(db, jobs.insert, jobs.enqueued)))
+  const webhooks = createSqliteWebhookRepository(db, write, jobs.insert, jobs.enqueued)
+  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save, createSqliteOutbox(db, jobs.insert, webhooks, jobs.enqueued)))
 }
 
 function planOf (db: BetterSqlite3.Database, statement: string, params: unknown[]): string[] {
