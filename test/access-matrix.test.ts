@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import type { InjectOptions } from 'fastify'
 import { SCOPE_NAMES, type Scope } from '../src/schemas/token.js'
 import { administratorToken, bearer, build, craftJwt, createUser, signIn } from './helper.js'
+import { startReceiver } from './webhook-receiver.js'
 
 // Every operation of the API, tried by every kind of caller, in both modes:
 // what each may see and do, as a status. Fixtures are made fresh for each
@@ -44,11 +45,31 @@ async function apolloTask (context: Context, fields: Record<string, unknown> = {
 async function skippedJob (context: Context): Promise<number> {
   await context.as('ann', json('POST', `/tasks/${await apolloTask(context, { notify_email: 'watcher@example.com' })}/complete`))
   for (;;) {
-    const [job] = (await context.as('root', json('GET', '/admin/jobs?limit=1'))).json().items
+    // The newest email job (apollo's webhooks add jobs of their own).
+    const job = (await context.as('root', json('GET', '/admin/jobs?limit=100'))).json().items.find(({ kind }: { kind: string }) => kind === 'email')
     if (job.state === 'skipped') return job.id
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
+
+// Where the webhooks of the matrix send their events: a receiver that takes them all.
+let receiverUrl = ''
+
+/** A webhook of apollo that ann (its owner) made: its id. */
+async function apolloWebhook (context: Context): Promise<number> {
+  return (await context.as('ann', json('POST', '/webhooks', { url: receiverUrl, events: ['task.created'], project: 'apollo' }))).json().id
+}
+
+/** A delivery of apollo's webhook: its webhook's id and its own. */
+async function apolloDelivery (context: Context): Promise<[number, number]> {
+  const webhook = await apolloWebhook(context)
+  await apolloTask(context)
+  const [delivery] = (await context.as('ann', json('GET', `/webhooks/${webhook}/deliveries`))).json().items
+  return [webhook, delivery.id]
+}
+
+// Webhooks are managed by their project's owners and by administrators; to anyone else they are not there.
+const MANAGED_BY_OWNERS = { others: 404, owner: 200, admin: 200, anonymous: 200 }
 
 const OPERATIONS: Operation[] = [
   { name: 'listTasks of apollo', scope: 'tasks:read', request: async () => json('GET', '/tasks?project=apollo'), expected: { others: 200, outsider: 422 } },
@@ -81,6 +102,33 @@ const OPERATIONS: Operation[] = [
     request: async (c) => json('PATCH', `/tasks/${await apolloTask(c)}`, { project: 'zeus' }),
     expected: { others: 422, editor: 200, viewer: 403, outsider: 404, admin: 200, anonymous: 200 }
   },
+  {
+    name: 'createWebhook of apollo',
+    scope: 'projects:write',
+    request: async () => json('POST', '/webhooks', { url: receiverUrl, events: ['task.created'], project: 'apollo' }),
+    expected: { others: 403, owner: 201, outsider: 422, admin: 201, anonymous: 201 }
+  },
+  {
+    name: 'createWebhook of every task',
+    scope: 'projects:write',
+    request: async () => json('POST', '/webhooks', { url: receiverUrl, events: ['task.created'] }),
+    expected: { others: 403, admin: 201, anonymous: 201 }
+  },
+  { name: 'listWebhooks', scope: 'projects:read', request: async () => json('GET', '/webhooks'), expected: { others: 200 } },
+  { name: 'getWebhook of apollo', scope: 'projects:read', request: async (c) => json('GET', `/webhooks/${await apolloWebhook(c)}`), expected: MANAGED_BY_OWNERS },
+  { name: 'updateWebhook of apollo', scope: 'projects:write', request: async (c) => json('PATCH', `/webhooks/${await apolloWebhook(c)}`, { events: ['task.updated'] }), expected: MANAGED_BY_OWNERS },
+  { name: 'rotateWebhookSecret of apollo', scope: 'projects:write', request: async (c) => json('POST', `/webhooks/${await apolloWebhook(c)}/rotate-secret`), expected: MANAGED_BY_OWNERS },
+  { name: 'listWebhookDeliveries of apollo', scope: 'projects:read', request: async (c) => json('GET', `/webhooks/${await apolloWebhook(c)}/deliveries`), expected: MANAGED_BY_OWNERS },
+  {
+    name: 'redeliverWebhookDelivery of apollo',
+    scope: 'projects:write',
+    request: async (c) => {
+      const [webhook, delivery] = await apolloDelivery(c)
+      return json('POST', `/webhooks/${webhook}/deliveries/${delivery}/redeliver`)
+    },
+    expected: { others: 404, owner: 202, admin: 202, anonymous: 202 }
+  },
+  { name: 'deleteWebhook of apollo', scope: 'projects:write', request: async (c) => json('DELETE', `/webhooks/${await apolloWebhook(c)}`), expected: { others: 404, owner: 204, admin: 204, anonymous: 204 } },
   { name: 'listProjects', scope: 'projects:read', request: async () => json('GET', '/projects'), expected: { others: 200 } },
   { name: 'createProject', scope: 'projects:write', request: async () => json('POST', '/projects', { name: 'Another project' }), expected: { others: 201 } },
   { name: 'getProject apollo', scope: 'projects:read', request: async () => json('GET', '/projects/apollo'), expected: { others: 200, outsider: 404 } },
@@ -177,7 +225,8 @@ function expectedStatus (operation: Operation, who: Who, mode: 'on' | 'off'): nu
 }
 
 async function world (t: Test, mode: 'on' | 'off') {
-  const app = await build(t, { AUTH: mode, JWT_SECRET, LOGIN_MAX_FAILURES_PER_IP: '1000000' })
+  receiverUrl = (await startReceiver(t)).url
+  const app = await build(t, { AUTH: mode, JWT_SECRET, LOGIN_MAX_FAILURES_PER_IP: '1000000', WEBHOOK_ALLOW_PRIVATE: 'true' })
   const rootToken = await administratorToken(app)
   makeUser = async (username) => { await createUser(app, username, {}, rootToken) }
   const tokens = new Map<string, string>([['root', rootToken]])

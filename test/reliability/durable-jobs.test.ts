@@ -3,9 +3,10 @@ import { join } from 'node:path'
 import { startServer, startWorker, temporaryDirectory, type RunningServer } from '../helper.js'
 import { startMailServer } from '../mail-server.js'
 import { postgresTestUrl } from '../postgres.js'
+import { startReceiver } from '../webhook-receiver.js'
 
-// Jobs are durable: emails owed when the server is killed are all sent once
-// it is back, and `npm run worker` processes work the same queue beside
+// Jobs are durable: emails and webhook deliveries owed when the server is
+// killed are all sent once it is back, and `npm run worker` processes work the same queue beside
 // servers that do not, each email sent once. On both databases.
 
 const DATABASES = {
@@ -51,6 +52,33 @@ for (const [name, database] of Object.entries(DATABASES)) {
     const { items } = await (await fetch(new URL('/admin/jobs?limit=100', second.url))).json() as { items: Array<{ state: string, attempts: number, last_error: string | null }> }
     t.equal(items.filter(({ state }) => state === 'done').length, 8, 'every job is done')
     t.equal(items.filter(({ attempts }) => attempts === 2).length, 3, 'the three the killed server held were tried a second time')
+    t.equal(await second.stop(), 0)
+  })
+
+  t.test(`${name}: webhook deliveries owed when the server is killed (some in flight, some waiting) are all delivered once it is back, each answered once`, async (t) => {
+    const DATABASE_URL = await database(t)
+    // The receiver takes the first server's deliveries and never answers; then it answers each.
+    let answering = false
+    const receiver = await startReceiver(t, () => answering ? 200 : 'hang')
+    const first = await startServer(t, { DATABASE_URL, WEBHOOK_ALLOW_PRIVATE: 'true', JOB_CONCURRENCY: '3', ...FAST_JOBS })
+    const made = await fetch(new URL('/webhooks', first.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: receiver.url, events: ['task.created'] }) })
+    const { id } = await made.json() as { id: number }
+    for (let count = 0; count < 8; count++) {
+      await fetch(new URL('/tasks', first.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `Event ${count}` }) })
+    }
+    await receiver.receivedCount(3)
+    first.process.kill('SIGKILL')
+    await first.exited
+
+    answering = true
+    const unanswered = receiver.received.length
+    const second = await startServer(t, { DATABASE_URL, WEBHOOK_ALLOW_PRIVATE: 'true', ...FAST_JOBS })
+    const answered = (await receiver.receivedCount(unanswered + 8)).slice(unanswered)
+    t.same(answered.map(({ event }) => event.data.title).sort(), Array.from({ length: 8 }, (_, count) => `Event ${count}`), 'every event arrived')
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    t.equal(receiver.received.length, unanswered + 8, 'each was answered once')
+    const { items } = await (await fetch(new URL(`/webhooks/${id}/deliveries?limit=100`, second.url))).json() as { items: Array<{ state: string }> }
+    t.same(items.map(({ state }) => state), Array(8).fill('delivered'))
     t.equal(await second.stop(), 0)
   })
 

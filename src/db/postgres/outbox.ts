@@ -8,7 +8,7 @@ import { projectMembers, users } from './schema.js'
 
 /** Where the webhooks that hear of a change are found, and their deliveries added (see the webhook repository). */
 export interface PostgresWebhookOutbox {
-  listenersOf (tx: PostgresTransaction, before: number | null, after: number | null): Promise<Array<{ id: number, events: string }>>
+  listenersOf (tx: PostgresTransaction, projectId: number | null): Promise<Array<{ id: number, events: string }>>
   insertDeliveries (tx: PostgresTransaction, deliveries: readonly NewDelivery[], now: number): Promise<unknown[]>
 }
 
@@ -40,8 +40,7 @@ export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: re
       const assignee = newAssignee(change)
       const email = assignee === undefined ? null : await assigneeEmail(tx, assignee.toLowerCase(), change.after)
       const jobs = notificationJobs(change, email)
-      // A task that moves between projects is heard of by the webhooks of both.
-      const deliveries = taskDeliveries(change, await webhooks.listenersOf(tx, change.before?.projectId ?? null, change.after.projectId))
+      const deliveries = taskDeliveries(change, await webhooks.listenersOf(tx, change.after.projectId))
       const now = Date.now()
       if (jobs.length > 0) await insert(tx, jobs, now)
       await webhooks.insertDeliveries(tx, deliveries, now)

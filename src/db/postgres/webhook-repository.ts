@@ -55,12 +55,13 @@ export function createPostgresWebhookRepository (db: PostgresConnection, insertJ
     return rows
   }
 
-  /** The webhooks that hear of the tasks of these projects (null: tasks in none), with the events they want. */
-  const listenersOf = async (tx: PostgresTransaction, before: number | null, after: number | null) => {
-    const projectIds = [...new Set([before, after].filter((id) => id !== null))]
-    return tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks)
-      .where(projectIds.length === 0 ? isNull(webhooks.projectId) : or(isNull(webhooks.projectId), inArray(webhooks.projectId, projectIds)))
-  }
+  /**
+   * The webhooks that hear of a task of this project (null: in none), with
+   * the events they want: the project's, and those of every task. A task
+   * that left a project is not heard of there: it is no longer theirs to see.
+   */
+  const listenersOf = async (tx: PostgresTransaction, projectId: number | null) => tx.select({ id: webhooks.id, events: webhooks.events }).from(webhooks)
+    .where(projectId === null ? isNull(webhooks.projectId) : or(isNull(webhooks.projectId), eq(webhooks.projectId, projectId)))
 
   const repository: WebhookRepository = {
     async create (viewer, { url, events, project, secret }, now) {

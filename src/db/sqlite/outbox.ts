@@ -8,7 +8,7 @@ import type { SqliteConnection } from './sqlite-database.js'
 
 /** Where the webhooks that hear of a change are found, and their deliveries added (see the webhook repository). */
 export interface SqliteWebhookOutbox {
-  listenersOf (before: number | null, after: number | null): Array<{ id: number, events: string }>
+  listenersOf (projectId: number | null): Array<{ id: number, events: string }>
   insertDeliveries (deliveries: readonly NewDelivery[], now: number): unknown[]
 }
 
@@ -43,8 +43,7 @@ export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonl
         ? null
         : assigneeEmail.get({ username: assignee.toLowerCase(), projectId: change.after.projectId, createdBy: change.after.createdBy })?.email ?? null
       const jobs = notificationJobs(change, email)
-      // A task that moves between projects is heard of by the webhooks of both.
-      const deliveries = taskDeliveries(change, webhooks.listenersOf(change.before?.projectId ?? null, change.after.projectId))
+      const deliveries = taskDeliveries(change, webhooks.listenersOf(change.after.projectId))
       const now = Date.now()
       if (jobs.length > 0) insert(jobs, now)
       webhooks.insertDeliveries(deliveries, now)

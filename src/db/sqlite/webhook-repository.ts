@@ -49,9 +49,13 @@ export function createSqliteWebhookRepository (db: SqliteConnection, write: Grou
     return rows
   }
 
-  /** The webhooks that hear of the tasks of these projects (null: tasks in none), with the events they want. */
+  /**
+   * The webhooks that hear of a task of this project (null: in none), with
+   * the events they want: the project's, and those of every task. A task
+   * that left a project is not heard of there: it is no longer theirs to see.
+   */
   const listenersOf = db.select({ id: webhooks.id, events: webhooks.events }).from(webhooks)
-    .where(sql`${webhooks.projectId} IS NULL OR ${webhooks.projectId} IN (${sql.placeholder('before')}, ${sql.placeholder('after')})`)
+    .where(sql`${webhooks.projectId} IS NULL OR ${webhooks.projectId} = ${sql.placeholder('projectId')}`)
     .prepare()
 
   const repository: WebhookRepository = {
@@ -153,6 +157,6 @@ export function createSqliteWebhookRepository (db: SqliteConnection, write: Grou
   return {
     repository,
     insertDeliveries,
-    listenersOf: (before: number | null, after: number | null) => listenersOf.all({ before, after })
+    listenersOf: (projectId: number | null) => listenersOf.all({ projectId })
   }
 }
