@@ -82,20 +82,26 @@ for (const [name, database] of Object.entries(DATABASES)) {
     t.equal(await second.stop(), 0)
   })
 
-  t.test(`${name}: npm run worker processes work the queue for a server that does not (JOB_WORKER=off), each email sent once, and stop cleanly`, async (t) => {
+  t.test(`${name}: npm run worker processes work the queue for a server that does not (JOB_WORKER=off), each email and webhook sent once, and stop cleanly`, async (t) => {
     const DATABASE_URL = await database(t)
     const mail = await startMailServer(t)
-    const server = await startServer(t, { DATABASE_URL, JOB_WORKER: 'off', SMTP_URL: mail.url })
+    const receiver = await startReceiver(t)
+    const settings = { DATABASE_URL, SMTP_URL: mail.url, WEBHOOK_ALLOW_PRIVATE: 'true' }
+    const server = await startServer(t, { ...settings, JOB_WORKER: 'off' })
+    await fetch(new URL('/webhooks', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: receiver.url, events: ['task.completed'] }) })
     const workers = [
-      await startWorker(t, { DATABASE_URL, SMTP_URL: mail.url, ...FAST_JOBS }),
-      await startWorker(t, { DATABASE_URL, SMTP_URL: mail.url, ...FAST_JOBS })
+      await startWorker(t, { ...settings, ...FAST_JOBS }),
+      await startWorker(t, { ...settings, ...FAST_JOBS })
     ]
     await completeTasksFor(server, recipients(20))
     t.same(addressesOf(await mail.receivedCount(20)), recipients(20).sort(), 'every email arrived')
+    await receiver.receivedCount(20)
     await new Promise((resolve) => setTimeout(resolve, 500))
     t.equal(mail.received.length, 20, 'each once')
+    t.equal(new Set(receiver.received.map(({ headers }) => headers['webhook-id'])).size, 20, 'every event arrived')
+    t.equal(receiver.received.length, 20, 'each once')
     const doneBy = workers.map(({ output }) => (output().match(/"msg":"job done"/g) ?? []).length)
-    t.equal(doneBy[0] as number + (doneBy[1] as number), 20, `the workers did them all (${doneBy.join(' + ')})`)
+    t.equal(doneBy[0] as number + (doneBy[1] as number), 40, `the workers did them all (${doneBy.join(' + ')})`)
     t.notMatch(server.output(), '"msg":"job done"', 'the server did none')
     for (const worker of workers) {
       t.equal(await worker.stop(), 0)

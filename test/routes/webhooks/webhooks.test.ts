@@ -128,6 +128,8 @@ t.test('a receiver answering 500 twice gets the delivery a third time; the attem
   t.equal(new Set(requests.map(({ headers }) => headers['webhook-id'])).size, 1, 'the same message each time')
   const [delivery] = await settledDeliveries(app, id)
   t.match(delivery, { state: 'delivered', attempts: 3, response_status: 204, last_error: null })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(receiver.received.length, 3, 'one success, and nothing after it')
   const jobs = (await app.inject({ method: 'GET', url: '/admin/jobs' })).json().items
   t.match(jobs, [{ kind: 'webhook', state: 'done', attempts: 3, payload: { delivery_id: delivery.id } }])
 })
