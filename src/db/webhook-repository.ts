@@ -65,9 +65,10 @@ export interface DeliveryAttempt {
 /**
  * Why a webhook cannot be created: its project is not one the viewer can see
  * ('project-not-found'), or they see it but do not own it, or they asked for
- * every task without being an administrator ('forbidden').
+ * every task without being an administrator ('forbidden'), or the project
+ * (or every task) has as many webhooks as it may ('limit-reached').
  */
-export type WebhookRefusal = 'project-not-found' | 'forbidden'
+export type WebhookRefusal = 'project-not-found' | 'forbidden' | 'limit-reached'
 
 export interface WebhookListRequest extends PageRequest {
   /** Only this project's webhooks. */
@@ -96,4 +97,6 @@ export interface WebhookRepository {
   /** What a delivery job sends, and where; undefined once the webhook or the delivery is gone. */
   outgoing (deliveryId: number): Promise<{ delivery: StoredDelivery, webhook: StoredWebhook } | undefined>
   record (deliveryId: number, attempt: DeliveryAttempt, now: number): Promise<void>
+  /** Forgets the deliveries delivered or failed before `before`; answers how many. */
+  purgeFinished (before: number): Promise<number>
 }

@@ -27,6 +27,7 @@ export const PROBLEM_TYPES = {
   'project-not-empty': { status: 409, title: 'Project not empty' },
   'token-limit-reached': { status: 409, title: 'Token limit reached' },
   'job-not-finished': { status: 409, title: 'Job not finished' },
+  'webhook-limit-reached': { status: 409, title: 'Webhook limit reached' },
   'precondition-failed': { status: 412, title: 'Precondition failed' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

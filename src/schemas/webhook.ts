@@ -7,6 +7,8 @@ import { Nullable, Ref, StringEnum } from './type-helpers.js'
 export const WEBHOOK_EVENTS = ['task.created', 'task.updated', 'task.deleted', 'task.restored', 'task.completed'] as const
 export const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const
 export const WEBHOOK_URL_MAX_LENGTH = 2048
+/** Webhooks a project may have (and webhooks of every task there may be): each task change is sent to each. */
+export const WEBHOOKS_PER_PROJECT_MAX = 20
 /** How long a rotated-out secret keeps signing beside the new one, unless the rotation says otherwise: a day. */
 export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400
 const MAX_ROTATION_OVERLAP_SECONDS = 7 * 86_400

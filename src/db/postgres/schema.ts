@@ -250,6 +250,7 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   /* c8 ignore start */
 }, (table) => [
   check('webhook_deliveries_state_known', sql`${table.state} IN (${sql.raw(DELIVERY_STATES.map((state) => `'${state}'`).join(', '))})`),
-  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id)
+  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
+  index('webhook_deliveries_state_updated_at_idx').on(table.state, table.updatedAt)
 ])
 /* c8 ignore stop */

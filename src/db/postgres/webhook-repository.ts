@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { NewJob } from '../job-repository.js'
 import type { Viewer } from '../viewer.js'
+import { WEBHOOKS_PER_PROJECT_MAX } from '../../schemas/webhook.js'
 import type { NewDelivery } from '../../webhooks/task-deliveries.js'
 import type { StoredDelivery, StoredWebhook, WebhookRepository } from '../webhook-repository.js'
 import { storedWebhook, type WebhookRow } from '../webhook-row.js'
@@ -77,6 +78,11 @@ export function createPostgresWebhookRepository (db: PostgresConnection, insertJ
           if (found.role !== 'owner' && !viewer.admin) return 'forbidden'
           projectId = found.id
         }
+        // Creations for one project take turns, so that two at once cannot both pass the count.
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('task-api webhooks'), ${projectId ?? 0})`)
+        const [{ total } = { total: 0 }] = await tx.select({ total: count() }).from(webhooks)
+          .where(projectId === null ? isNull(webhooks.projectId) : eq(webhooks.projectId, projectId))
+        if (total >= WEBHOOKS_PER_PROJECT_MAX) return 'limit-reached'
         const [created] = await tx.insert(webhooks).values({ url, events: JSON.stringify(events), projectId, secret, createdBy: viewer.userId, createdAt: now, updatedAt: now })
           .returning({ id: webhooks.id }) as [{ id: number }]
         return await find(tx, viewer, created.id) as StoredWebhook
@@ -157,6 +163,12 @@ export function createPostgresWebhookRepository (db: PostgresConnection, insertJ
       await db.update(webhookDeliveries)
         .set({ state, attempts: sql`${webhookDeliveries.attempts} + 1`, responseStatus, lastError: error, durationMs, updatedAt: now })
         .where(eq(webhookDeliveries.id, deliveryId))
+    },
+
+    async purgeFinished (before) {
+      const { rowCount } = await db.delete(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.state, ['delivered', 'failed']), lt(webhookDeliveries.updatedAt, before)))
+      return rowCount ?? 0
     }
   }
   return { repository, insertDeliveries, listenersOf }

@@ -263,6 +263,8 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
 }, (table) => [
   check('webhook_deliveries_state_known', sql`${table.state} IN (${sql.raw(DELIVERY_STATES.map((state) => `'${state}'`).join(', '))})`),
   // A webhook's deliveries, newest first.
-  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id)
+  index('webhook_deliveries_webhook_idx').on(table.webhookId, table.id),
+  // The purge of deliveries finished long ago.
+  index('webhook_deliveries_state_updated_at_idx').on(table.state, table.updatedAt)
 ])
 /* c8 ignore stop */

@@ -1,6 +1,7 @@
-import { and, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { NewJob } from '../job-repository.js'
 import type { Viewer } from '../viewer.js'
+import { WEBHOOKS_PER_PROJECT_MAX } from '../../schemas/webhook.js'
 import type { NewDelivery } from '../../webhooks/task-deliveries.js'
 import type { StoredDelivery, WebhookRepository } from '../webhook-repository.js'
 import { storedWebhook, type WebhookRow } from '../webhook-row.js'
@@ -72,6 +73,9 @@ export function createSqliteWebhookRepository (db: SqliteConnection, write: Grou
           if (found.role !== 'owner' && !viewer.admin) return 'forbidden'
           projectId = found.id
         }
+        const [{ total } = { total: 0 }] = db.select({ total: count() }).from(webhooks)
+          .where(projectId === null ? isNull(webhooks.projectId) : eq(webhooks.projectId, projectId)).all()
+        if (total >= WEBHOOKS_PER_PROJECT_MAX) return 'limit-reached'
         const [created] = db.insert(webhooks).values({ url, events: JSON.stringify(events), projectId, secret, createdBy: viewer.userId, createdAt: now, updatedAt: now })
           .returning({ id: webhooks.id }).all() as [{ id: number }]
         return find(viewer, created.id) as NonNullable<ReturnType<typeof find>>
@@ -152,6 +156,11 @@ export function createSqliteWebhookRepository (db: SqliteConnection, write: Grou
       await write(() => db.update(webhookDeliveries)
         .set({ state, attempts: sql`${webhookDeliveries.attempts} + 1`, responseStatus, lastError: error, durationMs, updatedAt: now })
         .where(eq(webhookDeliveries.id, deliveryId)).run())
+    },
+
+    async purgeFinished (before) {
+      return write(() => db.delete(webhookDeliveries)
+        .where(and(inArray(webhookDeliveries.state, ['delivered', 'failed']), lt(webhookDeliveries.updatedAt, before))).run().changes)
     }
   }
   return {

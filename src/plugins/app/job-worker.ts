@@ -22,7 +22,8 @@ const PURGE_INTERVAL_MS = 3_600_000
  * Works the job queue in this process from the moment the server is ready:
  * jobs this process adds wake it at once, others are found by polling. On
  * close, before the database closes, it finishes or gives back what it
- * holds. Now and then it forgets the jobs finished JOB_RETENTION_MS ago.
+ * holds. Now and then it forgets the jobs, and the webhook deliveries,
+ * finished JOB_RETENTION_MS ago.
  */
 async function jobWorker (fastify: FastifyInstance, { email, webhook, shutdownGraceMs, retentionMs, ...options }: JobWorkerPluginOptions) {
   const handlers = {
@@ -33,7 +34,11 @@ async function jobWorker (fastify: FastifyInstance, { email, webhook, shutdownGr
   fastify.db.onJobsEnqueued(worker.wake)
   fastify.addHook('onReady', async () => worker.start())
   fastify.addHook('preClose', async () => worker.stop(shutdownGraceMs))
-  purgeInBackground(fastify, 'jobs', Math.min(retentionMs, PURGE_INTERVAL_MS), async () => fastify.db.jobs.purgeFinished(Date.now() - retentionMs))
+  purgeInBackground(fastify, 'jobs', Math.min(retentionMs, PURGE_INTERVAL_MS), async () => {
+    const before = Date.now() - retentionMs
+    await fastify.db.jobs.purgeFinished(before)
+    await fastify.db.webhooks.purgeFinished(before)
+  })
 }
 
 export default fp(jobWorker, { name: 'job-worker', dependencies: ['database'] })

@@ -24,7 +24,7 @@ const createWebhook: FastifyPluginAsyncTypebox<WebhookRouteOptions> = async (fas
           description: 'The webhook, with its secret (shown this once).',
           headers: { Location: Type.String({ description: 'The URL of the new webhook.' }) }
         }),
-        ...problemResponses('malformed-json', 'forbidden', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
+        ...problemResponses('malformed-json', 'forbidden', 'webhook-limit-reached', 'payload-too-large', 'unsupported-media-type', 'validation', 'rate-limited')
       }
     }
   }, async (request, reply) => {

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { build, createTask, freePort, temporaryDirectory } from '../../helper.js'
 import { ON_POSTGRES, postgresTestUrl } from '../../postgres.js'
+import { WEBHOOKS_PER_PROJECT_MAX } from '../../../src/schemas/webhook.js'
 import { signedWith, startReceiver } from '../../webhook-receiver.js'
 
 type App = Awaited<ReturnType<typeof build>>
@@ -237,6 +238,35 @@ t.test('webhooks and deliveries are listed newest first, a page at a time', asyn
   const next = (await app.inject({ method: 'GET', url: `/webhooks/${made[0].id}/deliveries?limit=2&cursor=${page.next_cursor}` })).json()
   t.same(next.items.map(({ payload }: { payload: any }) => payload.data.title), ['one'])
   t.equal((await app.inject({ method: 'GET', url: '/webhooks/999999/deliveries' })).statusCode, 404)
+})
+
+t.test('deliveries and their jobs are forgotten JOB_RETENTION_MS after they finished', async (t) => {
+  const receiver = await startReceiver(t)
+  const app = await appSendingWebhooks(t, { JOB_RETENTION_MS: '100' })
+  const { id } = await createWebhook(app, { url: receiver.url, events: ['task.created'] })
+  await createTask(app, { title: 'Soon forgotten' })
+  await receiver.receivedCount(1)
+  for (;;) {
+    const deliveries = (await app.inject({ method: 'GET', url: `/webhooks/${id}/deliveries` })).json()
+    const jobs = (await app.inject({ method: 'GET', url: '/admin/jobs' })).json()
+    if (deliveries.total === 0 && jobs.total === 0) break
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  t.pass('both are gone')
+})
+
+t.test(`a project has at most ${WEBHOOKS_PER_PROJECT_MAX} webhooks, and so have all tasks: then a 409`, async (t) => {
+  const app = await appSendingWebhooks(t)
+  await app.inject({ method: 'POST', url: '/projects', payload: { name: 'Apollo', slug: 'apollo' } })
+  for (let count = 0; count < WEBHOOKS_PER_PROJECT_MAX; count++) {
+    await createWebhook(app, { url: 'http://127.0.0.1:9/', events: ['task.created'], project: 'apollo' })
+    await createWebhook(app, { url: 'http://127.0.0.1:9/', events: ['task.created'] })
+  }
+  for (const project of ['apollo', null]) {
+    const refused = await app.inject({ method: 'POST', url: '/webhooks', payload: { url: 'http://127.0.0.1:9/', events: ['task.created'], project } })
+    t.match([refused.statusCode, refused.json()], [409, { type: /\/webhook-limit-reached$/, detail: /as there may be \(20\); delete one first/ }])
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/webhooks' })).json().total, 2 * WEBHOOKS_PER_PROJECT_MAX)
 })
 
 t.test('a bad webhook is a 422 naming the field, and creates nothing', async (t) => {
