@@ -5,6 +5,7 @@ import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LE
 import accessControlPlugin from './plugins/app/access-control.js'
 import databasePlugin from './plugins/app/database.js'
 import drainingPlugin from './plugins/app/draining.js'
+import eventLogPurgePlugin from './plugins/app/event-log-purge.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
 import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
@@ -92,6 +93,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     loginThrottle: { maxPerUser: config.LOGIN_MAX_FAILURES_PER_USER, maxPerIp: config.LOGIN_MAX_FAILURES_PER_IP, windowMs: config.LOGIN_FAILURE_WINDOW_MS }
   })
   await app.register(idempotencyPlugin, { ttlMs: config.IDEMPOTENCY_TTL_MS })
+  await app.register(eventLogPurgePlugin, { retentionMs: config.EVENT_RETENTION_MS })
   if (config.JOB_WORKER === 'on') await app.register(jobWorkerPlugin, jobWorkerSettings(config))
 
   await app.register(routes, {
@@ -100,7 +102,9 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     inboundWebhookSecret: config.INBOUND_WEBHOOK_SECRET,
-    webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE
+    webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    eventPollIntervalMs: config.EVENT_POLL_INTERVAL_MS,
+    sseHeartbeatMs: config.SSE_HEARTBEAT_MS
   })
 
   return app

@@ -71,7 +71,13 @@ export const ConfigSchema = Type.Object({
   // Whether webhooks may point at loopback, private, link-local and metadata addresses (never, in production).
   WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false }),
   // A webhook receiver that has not answered (its headers) within this long fails the attempt.
-  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10_000 })
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10_000 }),
+  // The change log keeps events this long (7 days): a feed resumed from an older one is told to reload.
+  EVENT_RETENTION_MS: Type.Integer({ minimum: 1, default: 7 * 24 * 60 * 60 * 1000 }),
+  // How often an open feed looks for events committed by other instances (its own instance's reach it at once).
+  EVENT_POLL_INTERVAL_MS: Type.Integer({ minimum: 1, default: 1000 }),
+  // A comment line sent this often on an idle feed, so that proxies and clients keep the connection.
+  SSE_HEARTBEAT_MS: Type.Integer({ minimum: 1, default: 15_000 })
 })
 export type Config = Static<typeof ConfigSchema>
 

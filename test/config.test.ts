@@ -43,7 +43,10 @@ t.test('every setting has its documented default', async (t) => {
     MAIL_FROM: 'task-api <task-api@localhost>',
     INBOUND_WEBHOOK_SECRET: '',
     WEBHOOK_ALLOW_PRIVATE: false,
-    WEBHOOK_TIMEOUT_MS: 10_000
+    WEBHOOK_TIMEOUT_MS: 10_000,
+    EVENT_RETENTION_MS: 604_800_000,
+    EVENT_POLL_INTERVAL_MS: 1000,
+    SSE_HEARTBEAT_MS: 15_000
   })
 })
 

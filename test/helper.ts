@@ -111,10 +111,12 @@ async function startSource<T> (t: Test, script: string, env: Record<string, stri
 
 /**
  * Starts the real server entry point (src/server.ts) as its own process, on
- * a free port, and resolves once it listens.
+ * a free port, and resolves once it listens. Without load shedding unless
+ * the test sets it: the TypeScript loader compiles as the server runs, and
+ * on a busy machine a compile can hold the event loop past the limit.
  */
 export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
-  const { ready: url, ...running } = await startSource(t, 'src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', ...env },
+  const { ready: url, ...running } = await startSource(t, 'src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
     (output) => /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output)?.[1])
   return { ...running, url }
 }

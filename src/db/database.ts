@@ -1,4 +1,5 @@
 import type { Task, TaskCreate, TaskListQuery, TaskUpdate } from '../schemas/task.js'
+import type { EventLog } from './event-log.js'
 import type { JobRepository } from './job-repository.js'
 import type { Page } from './page.js'
 import type { ProjectRepository } from './project-repository.js'
@@ -99,6 +100,8 @@ export interface Database {
   readonly secrets: SecretRepository
   readonly jobs: JobRepository
   readonly webhooks: WebhookRepository
+  /** The change log: every task change's events, in order, for the live feed. */
+  readonly events: EventLog
   /**
    * Resolves when the database answers a query and would take a write (one
    * is tried and rolled back); rejects with StorageUnavailableError when it
@@ -110,6 +113,8 @@ export interface Database {
    * an idle worker here need not wait for its next poll to take them.
    */
   onJobsEnqueued (listener: () => void): void
+  /** Tells `listener` whenever this process has committed new events; answers how to stop telling it. */
+  onEventsAppended (listener: () => void): () => void
   /** Closes the database; later calls do nothing. */
   close (): Promise<void>
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import adminUserRoutes from './admin/index.js'
 import authRoutes from './auth/index.js'
+import eventRoutes from './events/index.js'
 import healthRoutes from './health.js'
 import inboundRoutes from './inbound/index.js'
 import jobRoutes from './jobs/index.js'
@@ -23,6 +24,10 @@ export interface RouteOptions {
   inboundWebhookSecret: string
   /** WEBHOOK_ALLOW_PRIVATE */
   webhookAllowPrivate: boolean
+  /** EVENT_POLL_INTERVAL_MS */
+  eventPollIntervalMs: number
+  /** SSE_HEARTBEAT_MS */
+  sseHeartbeatMs: number
 }
 
 /** Every resource of the API, each under its path. */
@@ -36,6 +41,7 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(projectRoutes, { prefix: '/projects' })
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
   await fastify.register(webhookRoutes, { prefix: '/webhooks', allowPrivate: options.webhookAllowPrivate })
+  await fastify.register(eventRoutes, { prefix: '/events', pollIntervalMs: options.eventPollIntervalMs, heartbeatMs: options.sseHeartbeatMs })
   if (options.inboundWebhookSecret !== '') await fastify.register(inboundRoutes, { prefix: '/inbound', secret: options.inboundWebhookSecret })
 }
 

@@ -68,6 +68,8 @@ export function operationsOf (document: OpenApiDocument): Operation[] {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!HTTP_METHODS.includes(method)) continue
+      // A stream of events never ends, so no response can be checked whole: its own tests follow it.
+      if (operation.responses?.['200']?.content?.['text/event-stream'] !== undefined) continue
       const content = (operation.requestBody?.content ?? {}) as Record<string, { schema: Schema }>
       const bodyMediaType = JSON_MEDIA_TYPE in content ? JSON_MEDIA_TYPE : Object.keys(content)[0]
       const security = (operation.security ?? document.security ?? []) as Schema[]
@@ -1132,6 +1134,15 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
   await call('PUT', `/projects/${alpha}/members/${SIGN_IN_USER.username}`, 201, { role: 'editor' })
   await call('PUT', `/projects/${transliterated}/members/fuzz-bob`, 201, { role: 'owner' })
 
+  // Webhooks of a project the run's user owns (so that it manages them with
+  // AUTH=off too), with deliveries of its tasks; then only for restores, so
+  // that the run's writes send little. Several: deleting them is among what the run does.
+  const hooks = await project({ name: 'Fuzz hooks', slug: 'fuzz-hooks' })
+  await call('PUT', `/projects/${hooks}/members/${SIGN_IN_USER.username}`, 201, { role: 'owner' })
+  const webhooks: number[] = []
+  for (let count = 0; count < 4; count++) webhooks.push(((await call('POST', '/webhooks', 201, { url: UNREACHABLE_WEBHOOK, events: ['task.created'], project: hooks })).json() as { id: number }).id)
+  for (const title of ['heard of', 'heard of too']) await call('POST', '/tasks', 201, { title, project: hooks })
+
   const taskBodies = [
     { title: 'Write the report', description: 'Q3 numbers', priority: 1, assignee: 'ada', project: alpha },
     { title: 'Pay the invoice', status: 'in_progress', project: gamma },
@@ -1163,6 +1174,12 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
     versions.set(id, (versions.get(id) ?? 1) + 1)
   }
 
+  const deliveries: number[] = []
+  for (const id of webhooks) {
+    deliveries.push(...((await call('GET', `/webhooks/${id}/deliveries?limit=100`, 200)).json() as { items: Array<{ id: number }> }).items.map((delivery) => delivery.id))
+    await call('PATCH', `/webhooks/${id}`, 200, { events: ['task.restored'] })
+  }
+
   const cursors: FuzzState['cursors'] = []
   const lists: [string, string, string[]][] = [
     ['listTasks', '/tasks', ['limit=2', 'limit=1&sort_by=title&sort_order=asc', 'limit=2&sort_by=priority&include_deleted=true', 'limit=1&q=report&status=pending', 'limit=1&updated_since=2000-01-01T00:00:00Z', `limit=1&project=${alpha}`]],
@@ -1184,7 +1201,9 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
       slug: [alpha, beta, transliterated, gamma, delta],
       // Usernames compare without regard to case; `local` is the built-in user no one may change.
       username: [...TARGET_USERS.map((user) => user.username), 'FUZZ-ADA', 'local'],
-      token_id: targetTokens.map((token) => String(token.id))
+      token_id: targetTokens.map((token) => String(token.id)),
+      webhook_id: webhooks.map(String),
+      delivery_id: deliveries.map(String)
     },
     former: { task_id: deletedIds.map(String), slug: [oldSlug], token_id: [String(revoked.id)] },
     cursors,
@@ -1197,7 +1216,12 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
         tokenForm({ grant_type: 'refresh_token', refresh_token: refreshable.refresh_token })
       ].map((payload): BodySpec => ({ kind: 'known good', payload, contentType: FORM_MEDIA_TYPE })),
       createTask: [{ kind: 'known good', payload: JSON.stringify({ title: 'in a project', project: alpha }), contentType: JSON_MEDIA_TYPE }],
-      putProjectMember: ['viewer', 'editor', 'owner'].map((role): BodySpec => ({ kind: 'known good', payload: JSON.stringify({ role }), contentType: JSON_MEDIA_TYPE }))
+      putProjectMember: ['viewer', 'editor', 'owner'].map((role): BodySpec => ({ kind: 'known good', payload: JSON.stringify({ role }), contentType: JSON_MEDIA_TYPE })),
+      createWebhook: [
+        { url: UNREACHABLE_WEBHOOK, events: ['task.restored'] },
+        { url: UNREACHABLE_WEBHOOK, events: ['task.restored', 'task.completed'], project: hooks }
+      ].map((body): BodySpec => ({ kind: 'known good', payload: JSON.stringify(body), contentType: JSON_MEDIA_TYPE })),
+      updateWebhook: [{ kind: 'known good', payload: JSON.stringify({ url: `${UNREACHABLE_WEBHOOK}/moved` }), contentType: JSON_MEDIA_TYPE }]
     },
     authorizations: {
       run: [bearer(runToken)],
@@ -1265,7 +1289,8 @@ function base64UrlJson (value: unknown): string {
 /**
  * Learns from the run's responses: tasks' versions from ETags (so that
  * If-Match and If-None-Match can hit), the personal tokens created (to
- * revoke), and projects' new slugs and deletions. (Not the projects or users
+ * revoke), the webhooks created and deliveries redelivered (to aim at), and
+ * projects' new slugs and deletions. (Not the projects or users
  * created: those aimed at stay the prepared ones, with their members.)
  */
 function observe (state: FuzzState, operation: Operation | undefined, request: SentRequest, response: LightMyRequestResponse): void {
@@ -1279,6 +1304,14 @@ function observe (state: FuzzState, operation: Operation | undefined, request: S
   if (operation?.operationId === 'createPersonalToken' && response.statusCode === 201) {
     const id = bodyMember(response, 'id')
     if (typeof id === 'number') (state.existing.token_id ??= []).push(String(id))
+  }
+  if (operation?.operationId === 'createWebhook' && response.statusCode === 201) {
+    const id = bodyMember(response, 'id')
+    if (typeof id === 'number') (state.existing.webhook_id ??= []).push(String(id))
+  }
+  if (operation?.operationId === 'redeliverWebhookDelivery' && response.statusCode === 202) {
+    const id = bodyMember(response, 'id')
+    if (typeof id === 'number') (state.existing.delivery_id ??= []).push(String(id))
   }
   const renamed = operation?.operationId === 'updateProject' && response.statusCode === 200
   const deleted = operation?.operationId === 'deleteProject' && response.statusCode === 204
@@ -1414,8 +1447,15 @@ export const FUZZ_ENV = {
   LOGIN_MAX_FAILURES_PER_USER: '1000000000',
   LOGIN_MAX_FAILURES_PER_IP: '1000000000',
   // Known, so that the fuzzer can forge tokens the app signs but never issued.
-  JWT_SECRET: 'the contract fuzzer forges tokens with this key'
+  JWT_SECRET: 'the contract fuzzer forges tokens with this key',
+  // The webhooks the fuzzer makes point at this machine (UNREACHABLE_WEBHOOK),
+  // tried once: refused at once, they send nothing anywhere.
+  WEBHOOK_ALLOW_PRIVATE: 'true',
+  JOB_MAX_ATTEMPTS: '1'
 }
+
+// Nothing listens on the discard port: a delivery there fails at once.
+const UNREACHABLE_WEBHOOK = 'http://127.0.0.1:9/hook'
 
 // The administrator an AUTH=on run acts as.
 const FUZZ_ADMINISTRATOR = { username: 'fuzzadmin', email: 'fuzzadmin@example.com', password: 'the fuzzer administers with this', role: 'admin' }

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { JobRepository, NewJob } from '../job-repository.js'
-import { jobsEnqueuedSignal } from '../jobs-enqueued.js'
+import { commitSignal } from '../commit-signal.js'
 import { LAPSED_LEASE, settledColumns, storedJob, type JobRow } from '../job-row.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { jobs } from './schema.js'
@@ -15,7 +15,7 @@ import { inTransaction } from './transaction.js'
  * causes the jobs.
  */
 export function createPostgresJobRepository (db: PostgresConnection) {
-  const { enqueued, onEnqueued } = jobsEnqueuedSignal()
+  const { notify: enqueued, listen: onEnqueued } = commitSignal()
   const insert = async (tx: PostgresConnection | PostgresTransaction, newJobs: readonly NewJob[], now: number) => await tx.insert(jobs)
     .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
     .returning() as JobRow[]

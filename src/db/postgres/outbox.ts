@@ -2,7 +2,7 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { NewJob } from '../job-repository.js'
 import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
 import { notificationJobs } from '../../jobs/task-notification.js'
-import { taskDeliveries, type NewDelivery } from '../../webhooks/task-deliveries.js'
+import { changeEvents, taskDeliveries, type NewDelivery, type NewEvent } from '../../jobs/task-events.js'
 import type { PostgresTransaction } from './postgres-database.js'
 import { projectMembers, users } from './schema.js'
 
@@ -12,15 +12,21 @@ export interface PostgresWebhookOutbox {
   insertDeliveries (tx: PostgresTransaction, deliveries: readonly NewDelivery[], now: number): Promise<unknown[]>
 }
 
-/** The jobs of task changes (emails, webhook deliveries), written in the transaction of each change. */
-export interface PostgresOutbox {
-  /** Adds the jobs `change` causes inside its transaction `tx`. Answers whether it added any. */
-  record (tx: PostgresTransaction, change: TaskChange): Promise<boolean>
-  /** Call once a write that added jobs has committed: wakes this process's worker. */
-  enqueued (): void
+/** Where the change log's events are appended, and who is told once they are committed. */
+export interface PostgresEventOutbox {
+  append (tx: PostgresTransaction, events: readonly NewEvent[]): Promise<void>
+  appended (): void
 }
 
-export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: readonly NewJob[], now: number) => Promise<unknown>, webhooks: PostgresWebhookOutbox, enqueued: () => void): PostgresOutbox {
+/** What task changes cause (events in the change log; emails and webhook deliveries), written in the transaction of each change. */
+export interface PostgresOutbox {
+  /** Appends the events of `change` and adds the jobs it causes inside its transaction `tx`. Answers whether it added jobs. */
+  record (tx: PostgresTransaction, change: TaskChange): Promise<boolean>
+  /** Call once a write that recorded changes has committed (`jobsAdded`: and jobs): tells this process's feeds, and wakes its worker. */
+  committed (jobsAdded: boolean): void
+}
+
+export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: readonly NewJob[], now: number) => Promise<unknown>, webhooks: PostgresWebhookOutbox, events: PostgresEventOutbox, enqueued: () => void): PostgresOutbox {
   /** The email of an enabled user with this username who may see the task: an assignment never tells anyone about a task they could not open. */
   const assigneeEmail = async (tx: PostgresTransaction, username: string, { projectId, createdBy }: TaskChange['after']) => {
     const [user] = await tx.select({ email: users.email }).from(users)
@@ -40,12 +46,17 @@ export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: re
       const assignee = newAssignee(change)
       const email = assignee === undefined ? null : await assigneeEmail(tx, assignee.toLowerCase(), change.after)
       const jobs = notificationJobs(change, email)
-      const deliveries = taskDeliveries(change, await webhooks.listenersOf(tx, change.after.projectId))
       const now = Date.now()
+      const logged = changeEvents(change, now)
+      await events.append(tx, logged)
+      const deliveries = taskDeliveries(logged, await webhooks.listenersOf(tx, change.after.projectId))
       if (jobs.length > 0) await insert(tx, jobs, now)
       await webhooks.insertDeliveries(tx, deliveries, now)
       return jobs.length > 0 || deliveries.length > 0
     },
-    enqueued
+    committed (jobsAdded) {
+      events.appended()
+      if (jobsAdded) enqueued()
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { Database } from '../database.js'
 import { reportingStorageFaults } from '../reporting-storage-faults.js'
 import { StorageUnavailableError } from '../storage-unavailable-error.js'
 import { POSTGRES_MIGRATIONS_FOLDER } from '../../project-files.js'
+import { createPostgresEventLog } from './event-log.js'
 import { createPostgresIdempotencyRepository } from './idempotency-repository.js'
 import { createPostgresJobRepository } from './job-repository.js'
 import { createPostgresOutbox } from './outbox.js'
@@ -96,10 +97,11 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
   const idempotency = createPostgresIdempotencyRepository(db)
   const jobs = createPostgresJobRepository(db)
   const webhooks = createPostgresWebhookRepository(db, jobs.insert, jobs.enqueued)
+  const events = createPostgresEventLog(db)
   let closed: Promise<void> | undefined
   return {
     pool,
-    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, createPostgresOutbox(jobs.insert, webhooks, jobs.enqueued)), storageFaultOf),
+    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, createPostgresOutbox(jobs.insert, webhooks, events, jobs.enqueued)), storageFaultOf),
     idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
     users: reportingStorageFaults(createPostgresUserRepository(db), storageFaultOf),
     tokens: reportingStorageFaults(createPostgresTokenRepository(db), storageFaultOf),
@@ -107,7 +109,9 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
     secrets: reportingStorageFaults(createPostgresSecretRepository(db), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
+    events: reportingStorageFaults(events.log, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
+    onEventsAppended: events.onAppended,
     ping,
     async close () {
       closed ??= pool.end()

@@ -254,3 +254,18 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   index('webhook_deliveries_state_updated_at_idx').on(table.state, table.updatedAt)
 ])
 /* c8 ignore stop */
+
+export const taskEvents = pgTable('task_events', {
+  seq: identity('seq'),
+  type: text('type', { enum: WEBHOOK_EVENTS }).notNull(),
+  taskId: reference('task_id').notNull(),
+  projectId: reference('project_id'),
+  createdBy: reference('created_by').notNull(),
+  body: text('body').notNull(),
+  createdAt: milliseconds('created_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  index('task_events_project_seq_idx').on(table.projectId, table.seq),
+  index('task_events_created_at_idx').on(table.createdAt)
+])
+/* c8 ignore stop */

@@ -88,13 +88,17 @@ export function createPostgresTaskRepository (
   }
 
   /**
-   * Runs a write in a transaction, and wakes the worker once it has
-   * committed when it added jobs (`record` tells the outbox of a change).
+   * Runs a write in a transaction, and tells the outbox once it has
+   * committed, when it recorded changes (`record` tells it of one).
    */
   const writeRecording = async <T>(work: (tx: PostgresTransaction, record: (change: TaskChange) => Promise<void>) => Promise<T>): Promise<T> => {
+    let recorded = false
     let added = false
-    const result = await inTransaction(db, (tx) => work(tx, async (change) => { added = await outbox.record(tx, change) || added }))
-    if (added) outbox.enqueued()
+    const result = await inTransaction(db, (tx) => work(tx, async (change) => {
+      recorded = true
+      added = await outbox.record(tx, change) || added
+    }))
+    if (recorded) outbox.committed(added)
     return result
   }
 

@@ -2,7 +2,7 @@ import { and, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'dr
 import type { NewJob } from '../job-repository.js'
 import type { Viewer } from '../viewer.js'
 import { WEBHOOKS_PER_PROJECT_MAX } from '../../schemas/webhook.js'
-import type { NewDelivery } from '../../webhooks/task-deliveries.js'
+import type { NewDelivery } from '../../jobs/task-events.js'
 import type { StoredDelivery, StoredWebhook, WebhookRepository } from '../webhook-repository.js'
 import { storedWebhook, type WebhookRow } from '../webhook-row.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'

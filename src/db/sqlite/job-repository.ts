@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, lt, lte, sql, type SQL } from 'drizzle-orm'
 import type { JobRepository, NewJob } from '../job-repository.js'
-import { jobsEnqueuedSignal } from '../jobs-enqueued.js'
+import { commitSignal } from '../commit-signal.js'
 import { LAPSED_LEASE, settledColumns, storedJob, type JobRow } from '../job-row.js'
 import type { GroupCommit } from './group-commit.js'
 import { jobs } from './schema.js'
@@ -13,7 +13,7 @@ import type { SqliteConnection } from './sqlite-database.js'
  * `insert` runs inside the transaction of the change that causes the jobs.
  */
 export function createSqliteJobRepository (db: SqliteConnection, write: GroupCommit) {
-  const { enqueued, onEnqueued } = jobsEnqueuedSignal()
+  const { notify: enqueued, listen: onEnqueued } = commitSignal()
   const insert = (newJobs: readonly NewJob[], now: number) => db.insert(jobs)
     .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
     .returning().all() as JobRow[]

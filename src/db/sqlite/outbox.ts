@@ -2,7 +2,7 @@ import { and, eq, isNotNull, or, sql } from 'drizzle-orm'
 import type { NewJob } from '../job-repository.js'
 import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
 import { notificationJobs } from '../../jobs/task-notification.js'
-import { taskDeliveries, type NewDelivery } from '../../webhooks/task-deliveries.js'
+import { changeEvents, taskDeliveries, type NewDelivery, type NewEvent } from '../../jobs/task-events.js'
 import { projectMembers, users } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 
@@ -12,15 +12,21 @@ export interface SqliteWebhookOutbox {
   insertDeliveries (deliveries: readonly NewDelivery[], now: number): unknown[]
 }
 
-/** The jobs of task changes (emails, webhook deliveries), written in the transaction of each change. */
-export interface SqliteOutbox {
-  /** Adds the jobs `change` causes; call inside its write transaction. Answers whether it added any. */
-  record (change: TaskChange): boolean
-  /** Call once a write that added jobs has committed: wakes this process's worker. */
-  enqueued (): void
+/** Where the change log's events are appended, and who is told once they are committed. */
+export interface SqliteEventOutbox {
+  append (events: readonly NewEvent[]): void
+  appended (): void
 }
 
-export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => unknown, webhooks: SqliteWebhookOutbox, enqueued: () => void): SqliteOutbox {
+/** What task changes cause (events in the change log; emails and webhook deliveries), written in the transaction of each change. */
+export interface SqliteOutbox {
+  /** Appends the events of `change` and adds the jobs it causes; call inside its write transaction. Answers whether it added jobs. */
+  record (change: TaskChange): boolean
+  /** Call once a write that recorded changes has committed (`jobsAdded`: and jobs): tells this process's feeds, and wakes its worker. */
+  committed (jobsAdded: boolean): void
+}
+
+export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonly NewJob[], now: number) => unknown, webhooks: SqliteWebhookOutbox, events: SqliteEventOutbox, enqueued: () => void): SqliteOutbox {
   const placeholder = (name: string) => sql.placeholder(name)
   // The email of an enabled user with this username who may see the task: an
   // assignment never tells anyone about a task they could not open.
@@ -43,12 +49,17 @@ export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonl
         ? null
         : assigneeEmail.get({ username: assignee.toLowerCase(), projectId: change.after.projectId, createdBy: change.after.createdBy })?.email ?? null
       const jobs = notificationJobs(change, email)
-      const deliveries = taskDeliveries(change, webhooks.listenersOf(change.after.projectId))
       const now = Date.now()
+      const logged = changeEvents(change, now)
+      events.append(logged)
+      const deliveries = taskDeliveries(logged, webhooks.listenersOf(change.after.projectId))
       if (jobs.length > 0) insert(jobs, now)
       webhooks.insertDeliveries(deliveries, now)
       return jobs.length > 0 || deliveries.length > 0
     },
-    enqueued
+    committed (jobsAdded) {
+      events.appended()
+      if (jobsAdded) enqueued()
+    }
   }
 }

@@ -268,3 +268,23 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
   index('webhook_deliveries_state_updated_at_idx').on(table.state, table.updatedAt)
 ])
 /* c8 ignore stop */
+
+export const taskEvents = sqliteTable('task_events', {
+  // The order of the change log: a client resumes just after the last it saw.
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  type: text('type', { enum: WEBHOOK_EVENTS }).notNull(),
+  taskId: integer('task_id').notNull(),
+  // Who may read it, as of the change: the task's project (null: none), and its creator.
+  projectId: integer('project_id'),
+  createdBy: integer('created_by').notNull(),
+  // The JSON sent: {type, timestamp, data}, as a webhook's body.
+  body: text('body').notNull(),
+  createdAt: integer('created_at').notNull()
+  /* c8 ignore start */
+}, (table) => [
+  // A project's feed.
+  index('task_events_project_seq_idx').on(table.projectId, table.seq),
+  // The purge of events older than EVENT_RETENTION_MS.
+  index('task_events_created_at_idx').on(table.createdAt)
+])
+/* c8 ignore stop */

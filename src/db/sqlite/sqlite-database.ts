@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
 import { createGroupCommit } from './group-commit.js'
 import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
+import { createSqliteEventLog } from './event-log.js'
 import { createSqliteJobRepository } from './job-repository.js'
 import { createSqliteOutbox } from './outbox.js'
 import { createSqliteProjectRepository } from './project-repository.js'
@@ -68,7 +69,8 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
   const idempotency = createSqliteIdempotencyRepository(db, write)
   const jobs = createSqliteJobRepository(db, write)
   const webhooks = createSqliteWebhookRepository(db, write, jobs.insert, jobs.enqueued)
-  const outbox = createSqliteOutbox(db, jobs.insert, webhooks, jobs.enqueued)
+  const events = createSqliteEventLog(db, write)
+  const outbox = createSqliteOutbox(db, jobs.insert, webhooks, events, jobs.enqueued)
   const { ping } = reportingStorageFaults({
     async ping () {
       selectOne.get()
@@ -92,7 +94,9 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     secrets: reportingStorageFaults(createSqliteSecretRepository(db, write), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
+    events: reportingStorageFaults(events.log, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
+    onEventsAppended: events.onAppended,
     ping,
     async close () {
       if (client.open) client.close()

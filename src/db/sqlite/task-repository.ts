@@ -298,13 +298,17 @@ export function createSqliteTaskRepository (
   }
 
   /**
-   * Runs a write through group commit, and wakes the worker once it has
-   * committed when it added jobs (`record` tells the outbox of a change).
+   * Runs a write through group commit, and tells the outbox once it has
+   * committed, when it recorded changes (`record` tells it of one).
    */
   const writeRecording = <T>(work: (record: (change: TaskChange) => void) => T): Promise<T> => {
+    let recorded = false
     let added = false
-    return write(() => work((change) => { added = outbox.record(change) || added })).then((result) => {
-      if (added) outbox.enqueued()
+    return write(() => work((change) => {
+      recorded = true
+      added = outbox.record(change) || added
+    })).then((result) => {
+      if (recorded) outbox.committed(added)
       return result
     })
   }

@@ -2,7 +2,7 @@ import { and, count, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzl
 import type { NewJob } from '../job-repository.js'
 import type { Viewer } from '../viewer.js'
 import { WEBHOOKS_PER_PROJECT_MAX } from '../../schemas/webhook.js'
-import type { NewDelivery } from '../../webhooks/task-deliveries.js'
+import type { NewDelivery } from '../../jobs/task-events.js'
 import type { StoredDelivery, WebhookRepository } from '../webhook-repository.js'
 import { storedWebhook, type WebhookRow } from '../webhook-row.js'
 import type { GroupCommit } from './group-commit.js'

@@ -32,6 +32,7 @@ async function openApi (fastify: FastifyInstance, { mode }: OpenApiOptions) {
         { name: 'Authentication', description: 'Signing in: access and refresh tokens' },
         { name: 'Users', description: 'Registration, your account and your personal access tokens' },
         { name: 'Administration', description: 'Managing users and the job queue (scope users:admin)' },
+        { name: 'Live', description: 'Task changes as they happen: a server-sent event stream you can resume' },
         { name: 'Webhooks', description: 'Task events sent, signed, to your URLs; and signed requests from other systems' },
         { name: 'Health', description: 'Service health' }
       ],

@@ -10,6 +10,7 @@ import { tasks as tasksTable } from '../../../src/db/sqlite/schema.js'
 import { createGroupCommit } from '../../../src/db/sqlite/group-commit.js'
 import { createSqliteIdempotencyRepository } from '../../../src/db/sqlite/idempotency-repository.js'
 import { createSqliteJobRepository } from '../../../src/db/sqlite/job-repository.js'
+import { createSqliteEventLog } from '../../../src/db/sqlite/event-log.js'
 import { createSqliteOutbox } from '../../../src/db/sqlite/outbox.js'
 import { createSqliteWebhookRepository } from '../../../src/db/sqlite/webhook-repository.js'
 import { openSqliteConnection, type SqliteConnection, type SqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
@@ -69,7 +70,8 @@ function repositoryOver (db: SqliteConnection): LocalTasks {
   const write = createGroupCommit(db.$client)
   const jobs = createSqliteJobRepository(db, write)
   const webhooks = createSqliteWebhookRepository(db, write, jobs.insert, jobs.enqueued)
-  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save, createSqliteOutbox(db, jobs.insert, webhooks, jobs.enqueued)))
+  const outbox = createSqliteOutbox(db, jobs.insert, webhooks, createSqliteEventLog(db, write), jobs.enqueued)
+  return asLocal(createSqliteTaskRepository(db, write, createSqliteIdempotencyRepository(db, write).save, outbox))
 }
 
 function planOf (db: BetterSqlite3.Database, statement: string, params: unknown[]): string[] {
