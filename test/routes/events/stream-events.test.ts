@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { EventSource } from 'eventsource'
 import { administratorToken, bearer, build, createTask, createUser, signIn, temporaryDirectory } from '../../helper.js'
+import type { SqliteDatabase } from '../../../src/db/sqlite/sqlite-database.js'
 import { ON_POSTGRES, postgresTestUrl } from '../../postgres.js'
 
 type App = Awaited<ReturnType<typeof build>>
@@ -168,4 +169,18 @@ t.test('an idle stream gets heartbeat comments; HEAD answers the headers; closin
   }
   await closed
   t.pass('the server closed, and the stream with it')
+})
+
+t.test('a stream whose database fails is ended (the client reconnects and resumes), never left hanging', async (t) => {
+  // SQLite whichever pass this is: its connection is what is made to fail here.
+  const { app, url } = await listening(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db'), EVENT_POLL_INTERVAL_MS: '20', JOB_WORKER: 'off' })
+  const response = await fetch(`${url}/events`)
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  ;(app.db as SqliteDatabase).connection.$client.close()
+  for (;;) {
+    const { done } = await reader.read()
+    if (done) break
+  }
+  t.pass('the stream ended')
 })
