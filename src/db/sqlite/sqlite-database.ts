@@ -10,7 +10,7 @@ import { createSqliteEventLog } from './event-log.js'
 import { createSqliteJobRepository } from './job-repository.js'
 import { createSqliteOutbox } from './outbox.js'
 import { createSqliteProjectRepository } from './project-repository.js'
-import { tasks } from './schema.js'
+import { taskEvents, tasks } from './schema.js'
 import { createSqliteSecretRepository } from './secret-repository.js'
 import { storageFaultOf } from './storage-faults.js'
 import { reportingStorageFaults } from '../reporting-storage-faults.js'
@@ -65,6 +65,14 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     createdAt: 0,
     updatedAt: 0
   }).prepare()
+  // And its event in the change log, which every task write appends.
+  const insertLargestEvent = db.insert(taskEvents).values({
+    type: 'task.updated',
+    taskId: 0,
+    createdBy: 0,
+    body: 'x'.repeat(TITLE_MAX_LENGTH + DESCRIPTION_MAX_LENGTH + ASSIGNEE_MAX_LENGTH + 1024),
+    createdAt: 0
+  }).prepare()
   const write = createGroupCommit(client)
   const idempotency = createSqliteIdempotencyRepository(db, write)
   const jobs = createSqliteJobRepository(db, write)
@@ -79,8 +87,10 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
       client.exec('BEGIN IMMEDIATE')
       try {
         insertLargestTask.run()
+        insertLargestEvent.run()
       } finally {
-        client.exec('ROLLBACK')
+        // A full database may have rolled the transaction back by itself.
+        if (client.inTransaction) client.exec('ROLLBACK')
       }
     }
   }, storageFaultOf)
