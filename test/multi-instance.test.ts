@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { EventSource } from 'eventsource'
 import t, { type Test } from 'tap'
 import { startServer } from './helper.js'
 import { postgresTestUrl } from './postgres.js'
@@ -5,12 +7,13 @@ import { postgresTestUrl } from './postgres.js'
 // Two real server processes on one PostgreSQL database act as one service:
 // whichever instance a request reaches, it sees every other's writes at
 // once, and the guarantees of a single instance (Idempotency-Key, If-Match)
-// hold across them. (The shared rate limit is test/plugins/external's.)
+// hold across them; a live feed on one hears of the other's changes at
+// once. (The shared rate limit is test/plugins/external's.)
 
-async function twoInstances (t: Test) {
+async function twoInstances (t: Test, env: Record<string, string> = {}) {
   const url = await postgresTestUrl(t)
   // Started together: both migrate the new schema on start, one after the other.
-  const instances = await Promise.all([startServer(t, { DATABASE_URL: url }), startServer(t, { DATABASE_URL: url })])
+  const instances = await Promise.all([startServer(t, { DATABASE_URL: url, ...env }), startServer(t, { DATABASE_URL: url, ...env })])
   t.teardown(() => Promise.all(instances.map((instance) => instance.stop())))
   return instances.map((instance) => instance.url) as [string, string]
 }
@@ -82,4 +85,22 @@ t.test('two If-Match writes of one version on different instances: exactly one w
     const winner = answers.find((answer) => answer.status === 200)
     t.match((await call(b, 'GET', `/tasks/${id}`)).body, { title: winner?.body.title, version: 2 }, 'the winner\'s change alone is stored')
   }
+})
+
+t.test('a live feed on one instance gets a change made on the other at once, not at its next poll', async (t) => {
+  const [a, b] = await twoInstances(t, { EVENT_POLL_INTERVAL_MS: '600000' })
+  const source = new EventSource(`${b}/events`)
+  t.teardown(() => source.close())
+  const created = new Promise<MessageEvent>((resolve) => source.addEventListener('task.created', resolve))
+  await new Promise((resolve, reject) => {
+    source.onopen = resolve
+    source.onerror = reject
+  })
+  // By now B's feed has read the log once, and waits.
+  await sleep(200)
+  const started = performance.now()
+  const task = await call(a, 'POST', '/tasks', { title: 'Made on A, followed on B' })
+  const event = await Promise.race([created, sleep(5000).then(() => undefined)])
+  t.ok(event !== undefined, `B's feed got it ${(performance.now() - started).toFixed(0)} ms after the POST to A was sent, with polls 10 minutes apart`)
+  t.match(JSON.parse(event?.data ?? 'null'), { type: 'task.created', data: { id: task.body.id, title: 'Made on A, followed on B' } })
 })

@@ -1,4 +1,5 @@
 import type { Task, TaskCreate, TaskListQuery, TaskUpdate } from '../schemas/task.js'
+import type { CommentRepository } from './comment-repository.js'
 import type { EventLog } from './event-log.js'
 import type { JobRepository } from './job-repository.js'
 import type { Page } from './page.js'
@@ -100,6 +101,7 @@ export interface Database {
   readonly secrets: SecretRepository
   readonly jobs: JobRepository
   readonly webhooks: WebhookRepository
+  readonly comments: CommentRepository
   /** The change log: every task change's events, in order, for the live feed. */
   readonly events: EventLog
   /**
@@ -109,11 +111,13 @@ export interface Database {
    */
   ping (): Promise<void>
   /**
-   * Tells `listener` whenever this process has committed new jobs, so that
-   * an idle worker here need not wait for its next poll to take them.
+   * Tells `listener` whenever new jobs were committed (by this process; on
+   * PostgreSQL, by any process on the database), so that an idle worker here
+   * need not wait for its next poll to take them. It may be told twice of one
+   * commit, or of none (once listening to the others resumes after a loss).
    */
   onJobsEnqueued (listener: () => void): void
-  /** Tells `listener` whenever this process has committed new events; answers how to stop telling it. */
+  /** Tells `listener` whenever new events were committed, as onJobsEnqueued does; answers how to stop telling it. */
   onEventsAppended (listener: () => void): () => void
   /** Closes the database; later calls do nothing. */
   close (): Promise<void>

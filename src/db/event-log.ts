@@ -1,10 +1,10 @@
-import type { WebhookEvent } from '../schemas/webhook.js'
+import type { FeedEvent } from '../schemas/event.js'
 import type { Viewer } from './viewer.js'
 
 /** An event of the change log: its place in the order, its type, and the JSON sent (`{type, timestamp, data}`). */
 export interface LoggedEvent {
   seq: number
-  type: WebhookEvent
+  type: FeedEvent
   body: string
 }
 
@@ -24,17 +24,18 @@ export interface EventRead {
 export interface EventReadRequest {
   /** Just after this event (its seq). */
   after: number
-  /** Only the events of this project's tasks (its slug). */
-  project?: string | undefined
+  /** Only the events of these projects' tasks (their slugs). */
+  projects?: readonly string[] | undefined
   limit: number
 }
 
 /**
- * The change log: every task change appends its events (see the outbox), in
- * the order the changes committed, numbered by `seq` (a reader that has seen
- * one event has seen every one committed before it). Readers see only the
- * events of tasks they may see now (a member removed from a project reads
- * none of its events from then on).
+ * The change log: every task change appends its events (see the outbox),
+ * and every new comment its own (see the comment repository), in the order
+ * they committed, numbered by `seq` (a reader that has seen one event has
+ * seen every one committed before it). Readers see only the events of tasks
+ * they may see now (a member removed from a project reads none of its
+ * events from then on).
  */
 export interface EventLog {
   /** The newest event's seq, or 0 when there is none. */

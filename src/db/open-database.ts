@@ -1,7 +1,7 @@
 import type { Config } from '../config.js'
 import type { Database } from './database.js'
 import { isPostgresUrl } from './database-url.js'
-import { openPostgresDatabase } from './postgres/postgres-database.js'
+import { openPostgresDatabase, type DatabaseLog } from './postgres/postgres-database.js'
 import { openSqliteDatabase } from './sqlite/sqlite-database.js'
 
 export type DatabaseSettings = Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'DATABASE_POOL_TIMEOUT_MS'>
@@ -9,10 +9,10 @@ export type DatabaseSettings = Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_SIZE
 /**
  * Opens the database DATABASE_URL names, its schema brought up to date: a
  * PostgreSQL server for a `postgres://` URL, else a SQLite file (or `:memory:`).
- * `onIdleError` hears of PostgreSQL connections lost while idle.
+ * `log` hears of PostgreSQL connections lost, and found again.
  */
-export async function openDatabase (settings: DatabaseSettings, onIdleError?: (error: Error) => void): Promise<Database> {
+export async function openDatabase (settings: DatabaseSettings, log?: DatabaseLog): Promise<Database> {
   const url = settings.DATABASE_URL
   if (!isPostgresUrl(url)) return openSqliteDatabase(url)
-  return openPostgresDatabase(url, { poolSize: settings.DATABASE_POOL_SIZE, poolTimeoutMs: settings.DATABASE_POOL_TIMEOUT_MS, onIdleError })
+  return openPostgresDatabase(url, { poolSize: settings.DATABASE_POOL_SIZE, poolTimeoutMs: settings.DATABASE_POOL_TIMEOUT_MS, log })
 }

@@ -41,6 +41,7 @@ const TABLES = [
   sameTable(sqlite.projectMembers, postgres.projectMembers),
   sameTable(sqlite.projectSlugRedirects, postgres.projectSlugRedirects),
   sameTable(sqlite.tasks, postgres.tasks),
+  sameTable(sqlite.taskComments, postgres.taskComments),
   sameTable(sqlite.personalTokens, postgres.personalTokens),
   sameTable(sqlite.refreshTokens, postgres.refreshTokens),
   sameTable(sqlite.idempotencyKeys, postgres.idempotencyKeys),

@@ -1,5 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Slug } from './project.js'
+import { StringEnum } from './type-helpers.js'
+import { WEBHOOK_EVENTS } from './webhook.js'
+
+/** What the change log (and the live feeds that follow it) holds: the task events webhooks are sent, and new comments, which they are not. */
+export const FEED_EVENTS = [...WEBHOOK_EVENTS, 'comment.created'] as const
+
+export const FeedEvent = StringEnum(FEED_EVENTS, {
+  $id: 'FeedEvent',
+  title: 'FeedEvent',
+  description: 'An event of the live feed: a task event as webhooks are sent it (`task.created`, `task.updated`, `task.deleted`, `task.restored`, `task.completed`), or `comment.created`, a comment on a task (feeds only, never sent to webhooks).'
+})
+export type FeedEvent = Static<typeof FeedEvent>
 
 const EventSeq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 

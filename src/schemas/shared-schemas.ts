@@ -1,3 +1,5 @@
+import { Comment, CommentCreate, CommentList } from './comment.js'
+import { FeedEvent } from './event.js'
 import { InboundTask } from './inbound.js'
 import { Job, JobKind, JobList, JobState } from './job.js'
 import { Delivery, DeliveryList, DeliveryState, SecretRotation, Webhook, WebhookCreate, WebhookEvent, WebhookList, WebhookUpdate, WebhookWithSecret } from './webhook.js'
@@ -13,6 +15,7 @@ import { User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } fro
  */
 export const sharedSchemas = [
   TaskStatus, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
+  Comment, CommentCreate, CommentList, FeedEvent,
   ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
   UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList,
   ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,

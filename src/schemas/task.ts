@@ -20,7 +20,7 @@ export const TaskStatus = StringEnum(TASK_STATUSES, {
 })
 export type TaskStatus = Static<typeof TaskStatus>
 
-const TaskId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The task\'s unique, never reused id.' })
+export const TaskId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The task\'s unique, never reused id.' })
 const Title = Type.String({
   minLength: 1,
   maxLength: TITLE_MAX_LENGTH,

@@ -13,7 +13,7 @@ import { postgresTestUrl } from '../postgres.js'
 
 const COPY = 'src/db/copy.ts'
 const USAGE = 'Usage: npm run db:copy -- --from PATH --to URL'
-const TABLES = ['users', 'projects', 'project_members', 'project_slug_redirects', 'tasks', 'personal_tokens', 'refresh_tokens', 'idempotency_keys', 'server_secrets']
+const TABLES = ['users', 'projects', 'project_members', 'project_slug_redirects', 'tasks', 'task_comments', 'personal_tokens', 'refresh_tokens', 'idempotency_keys', 'server_secrets']
 
 type Rows = Record<string, unknown[]>
 const sorted = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).sort()
@@ -116,6 +116,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   const launch = await post('/tasks', { title: 'Launch', project: 'apollo', priority: 5 }, ada.access_token)
   await patch('/projects/apollo', { slug: 'artemis', name: 'Artemis' }, ada.access_token)
   await post('/tasks', { title: 'Fuel', project: 'artemis', assignee: 'bob' }, bob.access_token)
+  await post(`/tasks/${launch.id}/comments`, { body: 'Fuelled and ready' }, bob.access_token)
   const note = await post('/tasks', { title: 'Private note', description: 'Only mine' }, ada.access_token)
   await patch(`/tasks/${note.id}`, { status: 'in_progress' }, ada.access_token)
   await patch(`/tasks/${note.id}`, { status: 'done' }, ada.access_token)
@@ -139,6 +140,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
       users: await get('/admin/users?limit=100'),
       projects: await get('/projects'),
       members: await get('/projects/artemis/members'),
+      comments: await get(`/tasks/${launch.id}/comments`, ada.access_token),
       tokens: (await get('/users/me/tokens', ada.access_token))
     }
   }

@@ -47,7 +47,8 @@ t.test('every operation answers generated valid and invalid requests within its 
   assertEveryOperationReached(t, operationsOf(await fetchDocument(app)), statuses)
   t.ok(statuses.getTask?.['304'], 'If-None-Match hit a current ETag (304)')
   t.ok(statuses.updateTask?.['412'] ?? statuses.replaceTask?.['412'] ?? statuses.deleteTask?.['412'], 'If-Match missed (412)')
-  t.ok(statuses.createTask?.['413'], 'a body over the limit (413)')
+  // The limit is the same for every body: which operation met it depends on the seed.
+  t.ok(Object.entries(statuses).some(([operationId, seen]) => operationId !== 'unrouted' && seen['413']), 'a body over the limit (413)')
   t.ok(statuses.createTask?.['415'], 'a body of another media type (415)')
   t.ok(statuses.unrouted?.['405'], 'a method a path does not have (405)')
   t.ok(statuses.getProject?.['308'] ?? statuses.listProjectMembers?.['308'], 'a renamed project\'s old slug redirected (308)')

@@ -3,6 +3,7 @@ import { commitSignal } from '../commit-signal.js'
 import type { EventLog, LoggedEvent } from '../event-log.js'
 import type { Viewer } from '../viewer.js'
 import type { NewEvent } from '../../jobs/task-events.js'
+import { notification } from './notifications.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, taskEvents } from './schema.js'
@@ -35,13 +36,13 @@ export function createPostgresEventLog (db: PostgresConnection) {
       return row?.seq ?? 0
     },
 
-    async read (viewer, { after, project, limit }) {
+    async read (viewer, { after, projects: slugs, limit }) {
       return inTransaction(db, async (tx) => {
         const [bounds] = await tx.select({ oldest: min(taskEvents.seq), newest: max(taskEvents.seq) }).from(taskEvents)
         const { oldest, newest } = bounds ?? { oldest: null, newest: null }
         if (after > 0 && oldest !== null && after < oldest - 1) return { events: [], through: after, reset: true }
         const events = await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
-          .where(and(gt(taskEvents.seq, after), readable(tx, viewer), project === undefined ? undefined : inArray(taskEvents.projectId, tx.select({ id: projects.id }).from(projects).where(eq(projects.slug, project)))))
+          .where(and(gt(taskEvents.seq, after), readable(tx, viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, tx.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
           .orderBy(asc(taskEvents.seq)).limit(limit) as LoggedEvent[]
         return { events, through: events.length < limit ? Math.max(after, newest ?? 0) : (events.at(-1) as LoggedEvent).seq, reset: false }
       }, ONE_SNAPSHOT)
@@ -55,10 +56,13 @@ export function createPostgresEventLog (db: PostgresConnection) {
   }
   return {
     log,
-    /** Appends events inside the transaction `tx` of their change, which then holds the append lock until it ends. */
+    /**
+     * Appends events inside the transaction `tx` of their change, which then
+     * holds the append lock until it ends, and tells every instance once it commits.
+     */
     append: async (tx: PostgresTransaction, events: readonly NewEvent[]) => {
       if (events.length === 0) return
-      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${APPEND_LOCK}))`)
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${APPEND_LOCK})), ${notification('task_events')}`)
       await tx.insert(taskEvents).values([...events])
     },
     appended: notify,

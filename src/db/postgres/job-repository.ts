@@ -3,6 +3,7 @@ import type { JobRepository, NewJob } from '../job-repository.js'
 import { commitSignal } from '../commit-signal.js'
 import { LAPSED_LEASE, settledColumns, storedJob, type JobRow } from '../job-row.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
+import { notification } from './notifications.js'
 import { jobs } from './schema.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'
 import { inTransaction } from './transaction.js'
@@ -12,18 +13,24 @@ import { inTransaction } from './transaction.js'
  * once: each claim locks the due rows it takes and skips those another claim
  * holds (FOR UPDATE SKIP LOCKED), so a job goes to one worker, and none waits
  * for another. `insert` runs inside the transaction of the change that
- * causes the jobs.
+ * causes the jobs. Jobs added, or made due again, are told to every
+ * instance's worker (NOTIFY), once they are committed.
  */
 export function createPostgresJobRepository (db: PostgresConnection) {
   const { notify: enqueued, listen: onEnqueued } = commitSignal()
-  const insert = async (tx: PostgresConnection | PostgresTransaction, newJobs: readonly NewJob[], now: number) => await tx.insert(jobs)
-    .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
-    .returning() as JobRow[]
+  const announce = async (tx: PostgresTransaction) => tx.execute(sql`SELECT ${notification('task_jobs')}`)
+  const insert = async (tx: PostgresTransaction, newJobs: readonly NewJob[], now: number) => {
+    const rows = await tx.insert(jobs)
+      .values(newJobs.map(({ kind, payload }) => ({ kind, payload: JSON.stringify(payload), runAt: now, createdAt: now, updatedAt: now })))
+      .returning() as JobRow[]
+    await announce(tx)
+    return rows
+  }
 
   const repository: JobRepository = {
     async enqueue (newJobs, now) {
       if (newJobs.length === 0) return []
-      const rows = await insert(db, newJobs, now)
+      const rows = await inTransaction(db, async (tx) => insert(tx, newJobs, now))
       enqueued()
       return rows.map(storedJob)
     },
@@ -81,10 +88,14 @@ export function createPostgresJobRepository (db: PostgresConnection) {
     },
 
     async retry (id, now) {
-      const [row] = await db.update(jobs)
-        .set({ state: 'pending', attempts: 0, runAt: now, updatedAt: now })
-        .where(and(eq(jobs.id, id), inArray(jobs.state, ['dead', 'skipped'])))
-        .returning() as JobRow[]
+      const row = await inTransaction(db, async (tx) => {
+        const [retried] = await tx.update(jobs)
+          .set({ state: 'pending', attempts: 0, runAt: now, updatedAt: now })
+          .where(and(eq(jobs.id, id), inArray(jobs.state, ['dead', 'skipped'])))
+          .returning() as JobRow[]
+        if (retried !== undefined) await announce(tx)
+        return retried
+      })
       if (row !== undefined) {
         enqueued()
         return storedJob(row)

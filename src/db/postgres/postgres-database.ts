@@ -2,13 +2,16 @@ import pg from 'pg'
 import { sql } from 'drizzle-orm'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
+import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../database.js'
 import { reportingStorageFaults } from '../reporting-storage-faults.js'
 import { StorageUnavailableError } from '../storage-unavailable-error.js'
 import { POSTGRES_MIGRATIONS_FOLDER } from '../../project-files.js'
+import { createPostgresCommentRepository } from './comment-repository.js'
 import { createPostgresEventLog } from './event-log.js'
 import { createPostgresIdempotencyRepository } from './idempotency-repository.js'
 import { createPostgresJobRepository } from './job-repository.js'
+import { listenForNotifications } from './notifications.js'
 import { createPostgresOutbox } from './outbox.js'
 import { createPostgresProjectRepository } from './project-repository.js'
 import { createPostgresSecretRepository } from './secret-repository.js'
@@ -21,14 +24,16 @@ import { createPostgresWebhookRepository } from './webhook-repository.js'
 export type PostgresConnection = NodePgDatabase & { $client: pg.Pool }
 /** A connection, or the transaction a write runs in: what a query can be made on. */
 export type PostgresTransaction = Parameters<Parameters<PostgresConnection['transaction']>[0]>[0]
+/** Where the database reports connections lost and found again: the server's log. */
+export type DatabaseLog = Pick<FastifyBaseLogger, 'warn' | 'info'>
 
 export interface PostgresOptions {
   /** DATABASE_POOL_SIZE: connections this process opens at most. */
   poolSize: number
   /** DATABASE_POOL_TIMEOUT_MS: how long a query waits for a free connection (or a new one) before it fails. */
   poolTimeoutMs: number
-  /** Told of errors on idle connections (the server restarted, say): the pool drops them and opens new ones when needed. */
-  onIdleError?: ((error: Error) => void) | undefined
+  /** Told of connections lost: the pool's while idle (the server restarted, say), and the one that listens for other instances. */
+  log?: DatabaseLog | undefined
 }
 
 // A statement that runs longer than this is cancelled by the server, and one
@@ -69,7 +74,7 @@ export interface PostgresDatabase extends Database {
  * Opens a pool on the PostgreSQL database at `url`, after bringing its
  * schema up to date, as the app's Database.
  */
-export async function openPostgresDatabase (url: string, { poolSize, poolTimeoutMs, onIdleError }: PostgresOptions): Promise<PostgresDatabase> {
+export async function openPostgresDatabase (url: string, { poolSize, poolTimeoutMs, log }: PostgresOptions): Promise<PostgresDatabase> {
   await migrateSchema(url)
   const pool = new pg.Pool({
     connectionString: url,
@@ -84,7 +89,8 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
   // its idle connections (and reports through 'error'); a connection lost
   // while a transaction holds it fails that transaction's query, and its
   // error event is left to this listener, so that it ends nothing else.
-  pool.on('error', (error) => onIdleError?.(error))
+  // The pool drops a connection lost while idle, and opens another when one is needed.
+  pool.on('error', (error) => log?.warn({ err: error }, 'a database connection was lost while idle'))
   pool.on('connect', (client) => client.on('error', () => {}))
   const db = drizzle({ client: pool })
   const { ping } = reportingStorageFaults({
@@ -98,6 +104,8 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
   const jobs = createPostgresJobRepository(db)
   const webhooks = createPostgresWebhookRepository(db, jobs.insert, jobs.enqueued)
   const events = createPostgresEventLog(db)
+  // Other instances' commits (NOTIFY) tell this process's listeners as its own do.
+  const listener = await listenForNotifications(url, { task_events: events.appended, task_jobs: jobs.enqueued }, log)
   let closed: Promise<void> | undefined
   return {
     pool,
@@ -109,12 +117,13 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
     secrets: reportingStorageFaults(createPostgresSecretRepository(db), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
+    comments: reportingStorageFaults(createPostgresCommentRepository(db, events), storageFaultOf),
     events: reportingStorageFaults(events.log, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
     onEventsAppended: events.onAppended,
     ping,
     async close () {
-      closed ??= pool.end()
+      closed ??= Promise.all([listener.close(), pool.end()]).then(() => {})
       return closed
     }
   }

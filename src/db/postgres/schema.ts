@@ -3,6 +3,7 @@ import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
+import { FEED_EVENTS } from '../../schemas/event.js'
 import { DELIVERY_STATES, WEBHOOK_EVENTS } from '../../schemas/webhook.js'
 import { USER_ROLES } from '../../schemas/user.js'
 import { LOCAL_USER_ID } from '../local-user.js'
@@ -257,7 +258,7 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
 
 export const taskEvents = pgTable('task_events', {
   seq: identity('seq'),
-  type: text('type', { enum: WEBHOOK_EVENTS }).notNull(),
+  type: text('type', { enum: FEED_EVENTS }).notNull(),
   taskId: reference('task_id').notNull(),
   projectId: reference('project_id'),
   createdBy: reference('created_by').notNull(),
@@ -269,3 +270,14 @@ export const taskEvents = pgTable('task_events', {
   index('task_events_created_at_idx').on(table.createdAt)
 ])
 /* c8 ignore stop */
+
+export const taskComments = pgTable('task_comments', {
+  id: identity('id'),
+  /* c8 ignore next */
+  taskId: reference('task_id').notNull().references(() => tasks.id),
+  body: text('body').notNull(),
+  /* c8 ignore next */
+  createdBy: reference('created_by').notNull().references(() => users.id),
+  createdAt: milliseconds('created_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('task_comments_task_idx').on(table.taskId, table.id)])

@@ -25,7 +25,7 @@ function projectAccess (viewer: Viewer, projectId: AnyPgColumn): SQL<number> {
 }
 
 /** The viewer's access to the task of the row: a task outside projects is its creator's alone. */
-function taskAccess (viewer: Viewer): SQL<number> {
+export function taskAccess (viewer: Viewer): SQL<number> {
   if (viewer.admin) return sql<number>`${sql.raw(String(WRITE))}`
   return sql<number>`CASE WHEN ${tasks.projectId} IS NULL
     THEN CASE WHEN ${tasks.createdBy} = ${viewer.userId} THEN ${sql.raw(String(WRITE))} ELSE ${sql.raw(String(NONE))} END

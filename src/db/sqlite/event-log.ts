@@ -35,12 +35,12 @@ export function createSqliteEventLog (db: SqliteConnection, write: GroupCommit) 
       return db.select({ seq: max(taskEvents.seq) }).from(taskEvents).get()?.seq ?? 0
     },
 
-    async read (viewer, { after, project, limit }) {
+    async read (viewer, { after, projects: slugs, limit }) {
       return db.transaction(() => {
         const { oldest, newest } = db.select({ oldest: min(taskEvents.seq), newest: max(taskEvents.seq) }).from(taskEvents).get() ?? { oldest: null, newest: null }
         if (after > 0 && oldest !== null && after < oldest - 1) return { events: [], through: after, reset: true }
         const events = db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
-          .where(and(gt(taskEvents.seq, after), readable(viewer), project === undefined ? undefined : inArray(taskEvents.projectId, db.select({ id: projects.id }).from(projects).where(eq(projects.slug, project)))))
+          .where(and(gt(taskEvents.seq, after), readable(viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, db.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
           .orderBy(asc(taskEvents.seq)).limit(limit).all() as LoggedEvent[]
         return { events, through: events.length < limit ? Math.max(after, newest ?? 0) : (events.at(-1) as LoggedEvent).seq, reset: false }
       }, { behavior: 'deferred' })

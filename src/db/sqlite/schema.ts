@@ -3,6 +3,7 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
+import { FEED_EVENTS } from '../../schemas/event.js'
 import { DELIVERY_STATES, WEBHOOK_EVENTS } from '../../schemas/webhook.js'
 import { USER_ROLES } from '../../schemas/user.js'
 import { LOCAL_USER_ID } from '../local-user.js'
@@ -272,7 +273,7 @@ export const webhookDeliveries = sqliteTable('webhook_deliveries', {
 export const taskEvents = sqliteTable('task_events', {
   // The order of the change log: a client resumes just after the last it saw.
   seq: integer('seq').primaryKey({ autoIncrement: true }),
-  type: text('type', { enum: WEBHOOK_EVENTS }).notNull(),
+  type: text('type', { enum: FEED_EVENTS }).notNull(),
   taskId: integer('task_id').notNull(),
   // Who may read it, as of the change: the task's project (null: none), and its creator.
   projectId: integer('project_id'),
@@ -288,3 +289,17 @@ export const taskEvents = sqliteTable('task_events', {
   index('task_events_created_at_idx').on(table.createdAt)
 ])
 /* c8 ignore stop */
+
+// Comments on tasks, each also appended to the change log (task_events) in
+// the transaction that stores it. Tasks and users are never deleted, so
+// neither are their comments.
+export const taskComments = sqliteTable('task_comments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /* c8 ignore next */
+  taskId: integer('task_id').notNull().references(() => tasks.id),
+  body: text('body').notNull(),
+  /* c8 ignore next */
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  createdAt: integer('created_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('task_comments_task_idx').on(table.taskId, table.id)])

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
+import { createSqliteCommentRepository } from './comment-repository.js'
 import { createGroupCommit } from './group-commit.js'
 import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
 import { createSqliteEventLog } from './event-log.js'
@@ -104,6 +105,7 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     secrets: reportingStorageFaults(createSqliteSecretRepository(db, write), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
+    comments: reportingStorageFaults(createSqliteCommentRepository(db, write, events), storageFaultOf),
     events: reportingStorageFaults(events.log, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
     onEventsAppended: events.onAppended,

@@ -26,8 +26,8 @@ const value = (name: string) => sql`${sql.placeholder(name)}`
 const projectAccess = (projectId: AnySQLiteColumn) => sql<number>`CASE WHEN ${placeholder('admin')} = 1 THEN ${WRITE} ELSE coalesce(
   (SELECT CASE ${projectMembers.role} WHEN 'viewer' THEN ${READ} ELSE ${WRITE} END FROM ${projectMembers}
    WHERE ${projectMembers.projectId} = ${projectId} AND ${projectMembers.userId} = ${placeholder('viewer')}), ${NONE}) END`
-/** The viewer's access to the task of the row: a task outside projects is its creator's alone. */
-const taskAccess = sql<number>`CASE WHEN ${tasks.projectId} IS NULL
+/** The viewer's access to the task of the row: a task outside projects is its creator's alone (placeholders: `viewing`). */
+export const taskAccess = sql<number>`CASE WHEN ${tasks.projectId} IS NULL
   THEN CASE WHEN ${placeholder('admin')} = 1 OR ${tasks.createdBy} = ${placeholder('viewer')} THEN ${WRITE} ELSE ${NONE} END
   ELSE ${projectAccess(tasks.projectId)} END`
 /** Whether a member may see the task of the row (admins see every task). */
@@ -391,7 +391,7 @@ export function createSqliteTaskRepository (
 }
 
 /** The placeholders that say who is asking. */
-function viewing (viewer: Viewer): { viewer: number, admin: 0 | 1 } {
+export function viewing (viewer: Viewer): { viewer: number, admin: 0 | 1 } {
   return { viewer: viewer.userId, admin: viewer.admin ? 1 : 0 }
 }
 

@@ -11,10 +11,7 @@ declare module 'fastify' {
 
 /** Opens the database, migrated, as `fastify.db`, and closes it when the server closes. */
 async function database (fastify: FastifyInstance, settings: DatabaseSettings) {
-  const db = await openDatabase(settings, (error) => {
-    // The pool drops the connection and opens another when one is needed.
-    fastify.log.warn({ err: error }, 'a database connection was lost while idle')
-  })
+  const db = await openDatabase(settings, fastify.log)
   fastify.decorate('db', db)
   fastify.addHook('onClose', () => db.close())
 }

@@ -20,10 +20,10 @@ const PURGE_INTERVAL_MS = 3_600_000
 
 /**
  * Works the job queue in this process from the moment the server is ready:
- * jobs this process adds wake it at once, others are found by polling. On
- * close, before the database closes, it finishes or gives back what it
- * holds. Now and then it forgets the jobs, and the webhook deliveries,
- * finished JOB_RETENTION_MS ago.
+ * jobs this process adds wake it at once (on PostgreSQL, those any process
+ * adds), others are found by polling. On close, before the database closes,
+ * it finishes or gives back what it holds. Now and then it forgets the jobs,
+ * and the webhook deliveries, finished JOB_RETENTION_MS ago.
  */
 async function jobWorker (fastify: FastifyInstance, { email, webhook, shutdownGraceMs, retentionMs, ...options }: JobWorkerPluginOptions) {
   const handlers = {

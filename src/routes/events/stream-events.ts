@@ -6,7 +6,7 @@ import { principalOf } from '../../plugins/app/authentication.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { bodyFieldProblem } from '../../problems/validation-problem.js'
 import { EventStreamHeaders, EventStreamQuery } from '../../schemas/event.js'
-import { WEBHOOK_EVENTS } from '../../schemas/webhook.js'
+import { FEED_EVENTS } from '../../schemas/event.js'
 
 export interface EventStreamOptions {
   /** EVENT_POLL_INTERVAL_MS */
@@ -32,7 +32,7 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
     schema: {
       operationId: 'streamEvents',
       summary: 'Follow task changes live (server-sent events)',
-      description: `A \`text/event-stream\` of every change to the tasks you may see, as it commits: each event has \`id:\` (its place in the change log), \`event:\` (${WEBHOOK_EVENTS.map((type) => `\`${type}\``).join(', ')}) and \`data:\` (JSON \`{type, timestamp, data}\`, \`data\` being the task as the change left it). Reconnecting with \`Last-Event-ID\` (or \`?after=\`) resumes just after that event, nothing lost or doubled; an id older than the log keeps (EVENT_RETENTION_MS) gets a \`reset\` event instead: reload, then go on from its id. A comment line is sent every SSE_HEARTBEAT_MS when nothing else is. Access is checked on every read: a member removed from a project gets none of its events from then on.`,
+      description: `A \`text/event-stream\` of every change to the tasks you may see, as it commits: each event has \`id:\` (its place in the change log), \`event:\` (${FEED_EVENTS.map((type) => `\`${type}\``).join(', ')}) and \`data:\` (JSON \`{type, timestamp, data}\`, \`data\` being the task as the change left it, or for \`comment.created\` the new comment). Reconnecting with \`Last-Event-ID\` (or \`?after=\`) resumes just after that event, nothing lost or doubled; an id older than the log keeps (EVENT_RETENTION_MS) gets a \`reset\` event instead: reload, then go on from its id. A comment line is sent every SSE_HEARTBEAT_MS when nothing else is. Access is checked on every read: a member removed from a project gets none of its events from then on.`,
       tags: ['Live'],
       querystring: EventStreamQuery,
       headers: EventStreamHeaders,
@@ -80,7 +80,7 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
 
     const follow = async () => {
       while (!ended) {
-        const read = await fastify.db.events.read(viewer, { after: cursor, project, limit: READ_LIMIT })
+        const read = await fastify.db.events.read(viewer, { after: cursor, projects: project === undefined ? undefined : [project], limit: READ_LIMIT })
         if (read.reset) {
           cursor = await fastify.db.events.latest()
           stream.write(`id: ${cursor}\nevent: reset\ndata: ${JSON.stringify({ type: 'reset', detail: 'Events after the one you resumed from were forgotten: reload, then follow on from here.' })}\n\n`)

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import completeTask from './complete-task.js'
+import createComment from './create-comment.js'
 import createTask from './create-task.js'
 import deleteTask from './delete-task.js'
 import getTask from './get-task.js'
+import listComments from './list-comments.js'
 import listTasks from './list-tasks.js'
 import replaceTask from './replace-task.js'
 import restoreTask from './restore-task.js'
@@ -21,6 +23,8 @@ const tasks: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, { req
   await fastify.register(deleteTask, options)
   await fastify.register(restoreTask, options)
   await fastify.register(completeTask, options)
+  await fastify.register(createComment)
+  await fastify.register(listComments)
 }
 
 export default tasks
