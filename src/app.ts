@@ -16,6 +16,7 @@ import redisPlugin from './plugins/external/redis.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
 import underPressurePlugin from './plugins/external/under-pressure.js'
+import webSocketPlugin from './plugins/external/websocket.js'
 import { clientErrorHandler } from './problems/client-error.js'
 import { replyWithProblem } from './problems/problem-reply.js'
 import { requestIdFor } from './request-id.js'
@@ -85,6 +86,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   // control, which gives every route registered after it a check of who is
   // asking (each route says who may call it).
   await app.register(swaggerUiPlugin)
+  // Before access control, whose check of who is asking runs on the upgrade too.
+  await app.register(webSocketPlugin)
   await app.register(accessControlPlugin, {
     mode: config.AUTH,
     jwtSecret: config.JWT_SECRET,
@@ -104,7 +107,10 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     inboundWebhookSecret: config.INBOUND_WEBHOOK_SECRET,
     webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     eventPollIntervalMs: config.EVENT_POLL_INTERVAL_MS,
-    sseHeartbeatMs: config.SSE_HEARTBEAT_MS
+    sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
+    wsMaxConnections: config.WS_MAX_CONNECTIONS,
+    wsPingIntervalMs: config.WS_PING_INTERVAL_MS,
+    wsSendBufferBytes: config.WS_SEND_BUFFER_BYTES
   })
 
   return app

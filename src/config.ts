@@ -77,7 +77,13 @@ export const ConfigSchema = Type.Object({
   // How often an open feed looks for events committed by other instances (its own instance's reach it at once).
   EVENT_POLL_INTERVAL_MS: Type.Integer({ minimum: 1, default: 1000 }),
   // A comment line sent this often on an idle feed, so that proxies and clients keep the connection.
-  SSE_HEARTBEAT_MS: Type.Integer({ minimum: 1, default: 15_000 })
+  SSE_HEARTBEAT_MS: Type.Integer({ minimum: 1, default: 15_000 }),
+  // WebSocket connections open at once in this instance; one more is refused with a 503.
+  WS_MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 10_000 }),
+  // Unsent bytes past which a WebSocket's feed waits for its client to read; one that has not caught up within 5 s is closed with 1013 (it resumes).
+  WS_SEND_BUFFER_BYTES: Type.Integer({ minimum: 1, default: 1024 * 1024 }),
+  // A WebSocket is pinged this often; one that has not answered the last ping is closed as lost (within two intervals).
+  WS_PING_INTERVAL_MS: Type.Integer({ minimum: 1, default: 15_000 })
 })
 export type Config = Static<typeof ConfigSchema>
 

@@ -108,6 +108,17 @@ const OPERATIONS: Operation[] = [
     request: async (c) => json('PATCH', `/tasks/${await apolloTask(c)}`, { project: 'zeus' }),
     expected: { others: 422, editor: 200, viewer: 403, outsider: 404, admin: 200, anonymous: 200 }
   },
+  { name: 'createComment in apollo', scope: 'tasks:write', request: async (c) => json('POST', `/tasks/${await apolloTask(c)}/comments`, { body: 'A comment' }), expected: { others: 201, viewer: 403, outsider: 404 } },
+  {
+    name: 'createComment on ann\'s own',
+    scope: 'tasks:write',
+    request: async (c) => json('POST', `/tasks/${(await c.as('ann', json('POST', '/tasks', { title: 'Ann\'s own' }))).json().id}/comments`, { body: 'A comment' }),
+    expected: { others: 404, owner: 201, admin: 201, anonymous: 201 }
+  },
+  { name: 'listComments in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/tasks/${await apolloTask(c)}/comments`), expected: { others: 200, outsider: 404 } },
+  // The WebSocket's own tests open it (test/routes/ws); here, who gets past its upgrade's check.
+  { name: 'openSocket without the upgrade', scope: 'tasks:read', request: async () => json('GET', '/ws'), expected: { others: 426 } },
+  { name: 'createSocketTicket', scope: 'tasks:read', request: async () => json('POST', '/ws/tickets'), expected: { others: 201 } },
   {
     name: 'createWebhook of apollo',
     scope: 'projects:write',

@@ -46,7 +46,10 @@ t.test('every setting has its documented default', async (t) => {
     WEBHOOK_TIMEOUT_MS: 10_000,
     EVENT_RETENTION_MS: 604_800_000,
     EVENT_POLL_INTERVAL_MS: 1000,
-    SSE_HEARTBEAT_MS: 15_000
+    SSE_HEARTBEAT_MS: 15_000,
+    WS_MAX_CONNECTIONS: 10_000,
+    WS_SEND_BUFFER_BYTES: 1_048_576,
+    WS_PING_INTERVAL_MS: 15_000
   })
 })
 

@@ -33,6 +33,7 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   validation: { status: 422, title: 'Validation failed' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused' },
+  'upgrade-required': { status: 426, title: 'Upgrade required' },
   'precondition-required': { status: 428, title: 'Precondition required' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'login-throttled': { status: 429, title: 'Too many failed sign-ins' },
@@ -41,7 +42,8 @@ export const PROBLEM_TYPES = {
   'service-unavailable': { status: 503, title: 'Service unavailable' },
   'storage-unavailable': { status: 503, title: 'Storage unavailable' },
   overloaded: { status: 503, title: 'Server overloaded' },
-  'shutting-down': { status: 503, title: 'Shutting down' }
+  'shutting-down': { status: 503, title: 'Shutting down' },
+  'too-many-connections': { status: 503, title: 'Too many connections' }
 } as const satisfies Record<string, { status: number, title: string }>
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES

@@ -10,6 +10,7 @@ import projectRoutes from './projects/index.js'
 import taskRoutes from './tasks/index.js'
 import userRoutes from './users/index.js'
 import webhookRoutes from './webhooks/index.js'
+import socketRoutes from './ws/index.js'
 
 export interface RouteOptions {
   /** REQUIRE_IF_MATCH */
@@ -28,6 +29,12 @@ export interface RouteOptions {
   eventPollIntervalMs: number
   /** SSE_HEARTBEAT_MS */
   sseHeartbeatMs: number
+  /** WS_MAX_CONNECTIONS */
+  wsMaxConnections: number
+  /** WS_PING_INTERVAL_MS */
+  wsPingIntervalMs: number
+  /** WS_SEND_BUFFER_BYTES */
+  wsSendBufferBytes: number
 }
 
 /** Every resource of the API, each under its path. */
@@ -42,6 +49,7 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
   await fastify.register(webhookRoutes, { prefix: '/webhooks', allowPrivate: options.webhookAllowPrivate })
   await fastify.register(eventRoutes, { prefix: '/events', pollIntervalMs: options.eventPollIntervalMs, heartbeatMs: options.sseHeartbeatMs })
+  await fastify.register(socketRoutes, { prefix: '/ws', maxConnections: options.wsMaxConnections, pingIntervalMs: options.wsPingIntervalMs, sendBufferBytes: options.wsSendBufferBytes, pollIntervalMs: options.eventPollIntervalMs })
   if (options.inboundWebhookSecret !== '') await fastify.register(inboundRoutes, { prefix: '/inbound', secret: options.inboundWebhookSecret })
 }
 

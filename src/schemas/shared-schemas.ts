@@ -4,6 +4,7 @@ import { InboundTask } from './inbound.js'
 import { Job, JobKind, JobList, JobState } from './job.js'
 import { Delivery, DeliveryList, DeliveryState, SecretRotation, Webhook, WebhookCreate, WebhookEvent, WebhookList, WebhookUpdate, WebhookWithSecret } from './webhook.js'
 import { Problem, ProblemFieldError } from './problem.js'
+import { CLIENT_MESSAGES, SERVER_MESSAGES, SocketTicket } from './socket-message.js'
 import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, ProjectRole, ProjectUpdate } from './project.js'
 import { Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
 import { OAuthError, PersonalToken, PersonalTokenCreate, PersonalTokenCreated, PersonalTokenList, ScopeName, TokenRequest, TokenResponse } from './token.js'
@@ -21,5 +22,6 @@ export const sharedSchemas = [
   ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,
   JobState, JobKind, Job, JobList, InboundTask,
   WebhookEvent, DeliveryState, Webhook, WebhookWithSecret, WebhookCreate, WebhookUpdate, SecretRotation, WebhookList, Delivery, DeliveryList,
+  ...CLIENT_MESSAGES, ...SERVER_MESSAGES, SocketTicket,
   ProblemFieldError, Problem
 ]

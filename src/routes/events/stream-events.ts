@@ -2,11 +2,13 @@ import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Viewer } from '../../db/viewer.js'
+import { followLog, READ_LIMIT } from '../../live/log-follower.js'
 import { principalOf } from '../../plugins/app/authentication.js'
+import { ProblemError } from '../../problems/problem-error.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { bodyFieldProblem } from '../../problems/validation-problem.js'
-import { EventStreamHeaders, EventStreamQuery } from '../../schemas/event.js'
-import { FEED_EVENTS } from '../../schemas/event.js'
+import { EventStreamHeaders, EventStreamQuery, FEED_EVENTS } from '../../schemas/event.js'
 
 export interface EventStreamOptions {
   /** EVENT_POLL_INTERVAL_MS */
@@ -15,8 +17,6 @@ export interface EventStreamOptions {
   heartbeatMs: number
 }
 
-// Events read from the log at a time: a feed far behind catches up page by page.
-const READ_LIMIT = 100
 // How long a client waits before it reconnects, told once at the start.
 const RECONNECT_MS = 2000
 
@@ -32,7 +32,7 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
     schema: {
       operationId: 'streamEvents',
       summary: 'Follow task changes live (server-sent events)',
-      description: `A \`text/event-stream\` of every change to the tasks you may see, as it commits: each event has \`id:\` (its place in the change log), \`event:\` (${FEED_EVENTS.map((type) => `\`${type}\``).join(', ')}) and \`data:\` (JSON \`{type, timestamp, data}\`, \`data\` being the task as the change left it, or for \`comment.created\` the new comment). Reconnecting with \`Last-Event-ID\` (or \`?after=\`) resumes just after that event, nothing lost or doubled; an id older than the log keeps (EVENT_RETENTION_MS) gets a \`reset\` event instead: reload, then go on from its id. A comment line is sent every SSE_HEARTBEAT_MS when nothing else is. Access is checked on every read: a member removed from a project gets none of its events from then on.`,
+      description: `A \`text/event-stream\` of every change to the tasks you may see, as it commits: each event has \`id:\` (its place in the change log), \`event:\` (${FEED_EVENTS.map((type) => `\`${type}\``).join(', ')}) and \`data:\` (JSON \`{type, timestamp, data}\`, \`data\` being the task as the change left it, or for \`comment.created\` the new comment). Reconnecting with \`Last-Event-ID\` (or \`?after=\`) resumes just after that event, nothing lost or doubled; an id older than the log keeps (EVENT_RETENTION_MS) gets a \`reset\` event instead: reload, then go on from its id. A comment line is sent every SSE_HEARTBEAT_MS. Access is checked on every read: a member removed from a project gets none of its events from then on; and the token at every heartbeat: once its user is disabled or changes password, or the token expires or is revoked, a \`revoked\` event says why and the stream ends.`,
       tags: ['Live'],
       querystring: EventStreamQuery,
       headers: EventStreamHeaders,
@@ -45,7 +45,7 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
       }
     }
   }, async (request, reply) => {
-    const viewer = principalOf(request)
+    let viewer: Viewer = principalOf(request)
     let project = request.query.project
     if (project !== undefined) {
       const found = await fastify.db.projects.find(viewer, project)
@@ -53,7 +53,7 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
       project = 'movedTo' in found ? found.movedTo : found.project.slug
     }
     const resumeFrom = request.headers['last-event-id'] ?? request.query.after
-    let cursor = resumeFrom === undefined ? await fastify.db.events.latest() : Number(resumeFrom)
+    const cursor = resumeFrom === undefined ? await fastify.db.events.latest() : Number(resumeFrom)
     reply.header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache')
       .header('x-accel-buffering', 'no')
@@ -61,51 +61,47 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
 
     const stream = new PassThrough()
     let ended = false
-    let wake: (() => void) | undefined
-    const woken = () => wake?.()
-    const stopListening = fastify.db.onEventsAppended(woken)
-    const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs)
     const end = () => {
       if (ended) return
       ended = true
       clearInterval(heartbeat)
-      stopListening()
+      following.stop()
       open.delete(end)
-      woken()
       stream.end()
     }
-    open.add(end)
-    reply.raw.on('close', end)
+    // Who reads is checked again at every heartbeat: a user disabled, demoted
+    // or whose token expired or was revoked is told why, and the stream ends.
+    const heartbeat = setInterval(() => {
+      stream.write(': heartbeat\n\n')
+      fastify.principalNow(request).then((now) => {
+        viewer = now
+      }, (error: unknown) => {
+        if (ended) return
+        // Told why when the credential is refused; a check that failed ends the stream all the same (the client resumes).
+        stream.write(`event: revoked\ndata: ${JSON.stringify({ type: 'revoked', detail: error instanceof ProblemError ? error.detail : 'Your credential could not be checked again: reconnect.' })}\n\n`)
+        end()
+      })
+    }, heartbeatMs)
     stream.write(`retry: ${RECONNECT_MS}\n\n`)
-
-    const follow = async () => {
-      while (!ended) {
-        const read = await fastify.db.events.read(viewer, { after: cursor, projects: project === undefined ? undefined : [project], limit: READ_LIMIT })
-        if (read.reset) {
-          cursor = await fastify.db.events.latest()
-          stream.write(`id: ${cursor}\nevent: reset\ndata: ${JSON.stringify({ type: 'reset', detail: 'Events after the one you resumed from were forgotten: reload, then follow on from here.' })}\n\n`)
-          continue
-        }
-        for (const event of read.events) stream.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${event.body}\n\n`)
-        cursor = read.through
+    const following = followLog({
+      after: cursor,
+      read: (after) => fastify.db.events.read(viewer, { after, projects: project === undefined ? undefined : [project], limit: READ_LIMIT }),
+      latest: () => fastify.db.events.latest(),
+      onAppended: fastify.db.onEventsAppended,
+      pollIntervalMs,
+      deliver: async (events) => {
+        for (const event of events) stream.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${event.body}\n\n`)
         // A client that reads slower than events come is waited for, never buffered without bound.
         if (stream.writableNeedDrain) await Promise.race([once(stream, 'drain'), once(stream, 'close')])
-        if (read.events.length === READ_LIMIT) continue
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, pollIntervalMs)
-          function done () {
-            clearTimeout(timer)
-            wake = undefined
-            resolve()
-          }
-          wake = done
-        })
+      },
+      reset: (latest) => stream.write(`id: ${latest}\nevent: reset\ndata: ${JSON.stringify({ type: 'reset', detail: 'Events after the one you resumed from were forgotten: reload, then follow on from here.' })}\n\n`),
+      failed: (error) => {
+        request.log.error({ err: error }, 'the event stream failed: it is closed, and the client resumes when it reconnects')
+        end()
       }
-    }
-    follow().catch((error: unknown) => {
-      request.log.error({ err: error }, 'the event stream failed: it is closed, and the client resumes when it reconnects')
-      end()
     })
+    open.add(end)
+    reply.raw.on('close', end)
     // The 200 schema describes the text a client reads; what is sent is the stream of it.
     return reply.send(stream as unknown as string)
   })

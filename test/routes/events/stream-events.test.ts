@@ -184,3 +184,22 @@ t.test('a stream whose database fails is ended (the client reconnects and resume
   }
   t.pass('the stream ended')
 })
+
+t.test('the token is checked again at every heartbeat: a disabled user is told why, and the stream ends', async (t) => {
+  const { app, url } = await listening(t, { AUTH: 'on', SSE_HEARTBEAT_MS: '100' })
+  const root = await administratorToken(app)
+  await createUser(app, 'ann', {}, root)
+  const ann = (await signIn(app, 'ann')).access_token
+  const response = await fetch(`${url}/events`, { headers: bearer(ann) })
+  const text = new TextDecoder()
+  let received = ''
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  received += text.decode((await reader.read()).value)
+  await app.inject({ method: 'PATCH', url: '/admin/users/ann', headers: bearer(root), payload: { disabled: true } })
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    received += text.decode(value)
+  }
+  t.match(received, /event: revoked\ndata: \{"type":"revoked","detail":"The access token is no longer valid[^"]*"\}/, 'told why')
+})
