@@ -313,6 +313,18 @@ t.test('WS_MAX_CONNECTIONS: one more socket is refused with a 503 problem; closi
   t.equal((await only.closed).code, 1001)
 })
 
+t.test('a client that does not answer the closing handshake does not hold up the server\'s stop', async (t) => {
+  const { app, url } = await listening(t)
+  const frozen = await connect(t, url)
+  const reading = (frozen.socket as unknown as { _socket: { pause: () => void, resume: () => void } })._socket
+  reading.pause()
+  const started = Date.now()
+  await app.close()
+  t.ok(Date.now() - started < 5000, 'cut off after a second, not waited for')
+  reading.resume()
+  t.not((await frozen.closed).code, 1000)
+})
+
 t.test('comments need write access: a project viewer and a token without tasks:write are refused', async (t) => {
   const { app, url } = await listening(t, { AUTH: 'on' })
   const tokens = await team(app)
@@ -352,6 +364,8 @@ t.test('a ticket ends with the token it was issued for; a ticket that is not one
   t.equal((await socket.closed).code, 1008)
   const forged = new WebSocket(`${url}/ws?ticket=${root}`, ['task-api'])
   t.equal(await new Promise((resolve) => forged.on('unexpected-response', (_request, response) => resolve(response.statusCode))), 401, 'an access token is not a ticket')
+  const garbage = new WebSocket(`${url}/ws?ticket=garbage`, ['task-api'])
+  t.equal(await new Promise((resolve) => garbage.on('unexpected-response', (_request, response) => resolve(response.statusCode))), 401, 'nor is anything else')
 })
 
 t.test('the database failing: a message is refused and may be sent again; a feed that cannot read is closed with 1011', async (t) => {
