@@ -31,6 +31,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Read at start-up: the server migrates the database before it listens.
 COPY migrations ./migrations
+# The live page's files, served at /live.
+COPY public ./public
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

@@ -14,6 +14,7 @@ import corsPlugin from './plugins/external/cors.js'
 import rateLimitPlugin from './plugins/external/rate-limit.js'
 import redisPlugin from './plugins/external/redis.js'
 import swaggerPlugin from './plugins/external/swagger.js'
+import livePagePlugin from './plugins/external/live-page.js'
 import swaggerUiPlugin from './plugins/external/swagger-ui.js'
 import underPressurePlugin from './plugins/external/under-pressure.js'
 import webSocketPlugin from './plugins/external/websocket.js'
@@ -82,10 +83,11 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(redisPlugin, { url: config.REDIS_URL })
   await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS })
   await app.register(databasePlugin, config)
-  // Swagger UI's pages and the CORS preflight route come before access
+  // Swagger UI's pages, the live page and the CORS preflight route come before access
   // control, which gives every route registered after it a check of who is
   // asking (each route says who may call it).
   await app.register(swaggerUiPlugin)
+  await app.register(livePagePlugin)
   // Before access control, whose check of who is asking runs on the upgrade too.
   await app.register(webSocketPlugin)
   await app.register(accessControlPlugin, {

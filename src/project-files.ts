@@ -10,3 +10,6 @@ export const PACKAGE_JSON = fileURLToPath(new URL('package.json', PROJECT))
 /** The SQL migrations drizzle-kit generates for each database, applied on start. */
 export const SQLITE_MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations/sqlite', PROJECT))
 export const POSTGRES_MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations/postgres', PROJECT))
+
+/** The live page's files, served at /live. */
+export const LIVE_PAGE_FOLDER = fileURLToPath(new URL('public/live', PROJECT))

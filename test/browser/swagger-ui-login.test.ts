@@ -1,21 +1,14 @@
 import t from 'tap'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Locator } from 'playwright-core'
+import type { Locator } from 'playwright-core'
 import { startServer, temporaryDirectory } from '../helper.js'
-
-// Debian's Chromium (.ci/run installs it): playwright cannot download a browser here.
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync']
-// Starting Chromium and rendering Swagger UI's large bundle is slow on a busy 2-core machine.
-const BROWSER_TIMEOUT_MS = 120_000
+import { BROWSER_TIMEOUT_MS, launchChromium } from './chromium.js'
 
 // The one log line of the first start with AUTH=on, read as a person reads it off the console.
 const ADMINISTRATOR_CREATED = /^Created the administrator "admin" with the password (\S+) \. It is shown only this once: sign in and change it \(PATCH \/users\/me\)\.$/
 const ALL_ADMIN_SCOPES = 'tasks:read tasks:write projects:read projects:write users:admin'
 
 t.test('a person signs in on /docs with the administrator password from the log, and Execute on GET /tasks then lists the tasks', async (t) => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install chromium\` (.ci/run does)`)
   const server = await startServer(t, { AUTH: 'on', DATABASE_URL: join(temporaryDirectory(t), 'tasks.db'), LOG_LEVEL: 'info' })
   const password = administratorPassword(server.output())
   t.ok(password, 'the server logged the administrator password on its first start')
@@ -29,8 +22,7 @@ t.test('a person signs in on /docs with the administrator password from the log,
   })
   t.equal(created.status, 201, 'a task created with a token of our own, for the browser to find')
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: BROWSER_TIMEOUT_MS })
-  t.teardown(() => browser.close())
+  const browser = await launchChromium(t)
   const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } })
   page.setDefaultTimeout(BROWSER_TIMEOUT_MS)
   await page.goto(`${server.url}/docs`)

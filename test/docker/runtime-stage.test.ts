@@ -240,6 +240,9 @@ t.test('the image CMD serves /health, its HEALTHCHECK passes, and SIGTERM stops 
   const response = await fetch(`http://127.0.0.1:${port}/health`)
   t.equal(response.status, 200, 'GET /health is a 200')
   t.same(await response.json(), { status: 'ok', version: packageJson.version }, 'reporting ok and the package version')
+  const livePage = await fetch(`http://127.0.0.1:${port}/live`)
+  t.equal(livePage.status, 200, 'the image has the live page\'s files')
+  t.match(livePage.headers.get('content-type'), /^text\/html/)
 
   server.kill('SIGTERM')
   t.equal(await exited, 0, 'exit code after SIGTERM', { output })
