@@ -242,9 +242,13 @@ t.test('access is checked at every read and the credential at every ping', async
   t.same(await bob.next(), { type: 'unsubscribed', project: 'apollo' }, 'removed from the project, he is taken out of its room at the next ping')
   t.equal(bob.received.filter(isEvent).length, 1, 'and got none of its events since')
 
+  const { ticket } = (await app.inject({ method: 'POST', url: '/ws/tickets', headers: bearer(tokens.bob) })).json()
+  const bobsTicketed = await connect(t, url, { ticket })
   await app.inject({ method: 'PATCH', url: '/admin/users/bob', headers: bearer(tokens.root), payload: { disabled: true } })
   t.match(await bob.next(), { type: 'error', error: 'invalid-token' })
   t.equal((await bob.closed).code, 1008, 'a disabled user is closed with 1008')
+  t.match(await bobsTicketed.next(), { type: 'error', error: 'invalid-token', detail: /disabled/ })
+  t.equal((await bobsTicketed.closed).code, 1008, 'so is his socket opened with a ticket')
 })
 
 t.test('bad messages: an error first, then the socket is closed (1007 invalid, 1009 too large); never a crash', async (t) => {
@@ -370,7 +374,8 @@ t.test('a ticket ends with the token it was issued for; a ticket that is not one
 
 t.test('the database failing: a message is refused and may be sent again; a feed that cannot read is closed with 1011', async (t) => {
   // SQLite whichever pass this is: its connection is what is made to fail here.
-  const { app, url } = await listening(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db'), JOB_WORKER: 'off' })
+  // No polls: the feeds read only when told of a commit, or on resume.
+  const { app, url } = await listening(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db'), JOB_WORKER: 'off', EVENT_POLL_INTERVAL_MS: '600000' })
   await app.inject({ method: 'POST', url: '/projects', payload: { name: 'Apollo', slug: 'apollo' } })
   const task = (await app.inject({ method: 'POST', url: '/tasks', payload: { title: 'Talked about', project: 'apollo' } })).json()
   const client = await connect(t, url)
@@ -381,7 +386,10 @@ t.test('the database failing: a message is refused and may be sent again; a feed
   connection.pragma('query_only = 0')
   client.send({ type: 'comment', task_id: task.id, body: 'Again', ref: 'again' })
   t.match(await client.next(), { type: 'comment.ack', ref: 'again' }, 'sent again, it is stored')
+  const resuming = await connect(t, url)
   connection.close()
-  client.send({ type: 'resume', after: 0 })
-  t.equal((await client.closed).code, 1011)
+  client.send({ type: 'subscribe', project: 'apollo' })
+  t.equal((await client.closed).code, 1011, 'a message the database fails on other than by being unavailable closes the socket')
+  resuming.send({ type: 'resume', after: 0 })
+  t.equal((await resuming.closed).code, 1011, 'so does a read of the log that fails')
 })
