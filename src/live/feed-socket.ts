@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import type { RawData, WebSocket } from 'ws'
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { Principal } from '../auth/principal.js'
@@ -6,9 +6,7 @@ import { StorageUnavailableError } from '../db/storage-unavailable-error.js'
 import { principalOf } from '../plugins/app/authentication.js'
 import { ProblemError } from '../problems/problem-error.js'
 import { validationProblem } from '../problems/validation-problem.js'
-import { requestValidatorCompiler } from '../request-validator.js'
 import type { ProblemFieldError } from '../schemas/problem.js'
-import { sharedSchemas } from '../schemas/shared-schemas.js'
 import { CLIENT_MESSAGES, SOCKET_MESSAGE_MAX_BYTES, type ClientMessage } from '../schemas/socket-message.js'
 import { followLog, READ_LIMIT, type Following } from './log-follower.js'
 import type { RoomMember, Rooms } from './rooms.js'
@@ -34,11 +32,14 @@ const CLOSE = {
 // How long a client may take to read what is held for it past WS_SEND_BUFFER_BYTES before it is let go (1013).
 export const SLOW_CONSUMER_GRACE_MS = 5000
 
-// The body validator of each client message, by its type.
-const compile = requestValidatorCompiler(sharedSchemas)
-const validators = Object.fromEntries(CLIENT_MESSAGES.map((schema: TSchema) =>
-  [schema.properties.type.const as string, compile({ schema: Type.Ref(schema.$id as string), httpPart: 'body', method: 'GET', url: '/ws' })]))
-const MESSAGE_TYPES = Object.keys(validators)
+/** The validator of each client message, by its type. */
+export type MessageValidators = Record<string, ReturnType<FastifySchemaCompiler<TSchema>>>
+
+/** Compiles the client messages' validators with the app's own compiler (which holds the shared schemas), as a JSON body's. */
+export function messageValidators (compile: FastifySchemaCompiler<TSchema>): MessageValidators {
+  return Object.fromEntries(CLIENT_MESSAGES.map((schema: TSchema) =>
+    [schema.properties.type.const as string, compile({ schema: Type.Ref(schema.$id as string), httpPart: 'body', method: 'GET', url: '/ws' })]))
+}
 
 /** What the client is told of a message it should not have sent, and whether it counts toward closing the socket. */
 interface Refusal {
@@ -60,7 +61,7 @@ interface Refusal {
  * rooms of projects they may no longer see are left. Events are read as
  * the user may see them at each read.
  */
-export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request: FastifyRequest, rooms: Rooms, options: FeedSocketOptions): void {
+export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request: FastifyRequest, rooms: Rooms, validators: MessageValidators, options: FeedSocketOptions): void {
   let principal: Principal = principalOf(request)
   const joined = new Set<string>()
   // The events of comments made on this socket, which it is not sent back (it had an acknowledgement).
@@ -177,7 +178,7 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     }
     const ref = typeof message?.ref === 'string' ? message.ref : undefined
     const validate = typeof message?.type === 'string' ? validators[message.type] : undefined
-    if (validate === undefined) return strike('invalid', { error: 'invalid-message', detail: `A message is a JSON object whose type is one of ${MESSAGE_TYPES.join(', ')}.` }, ref)
+    if (validate === undefined) return strike('invalid', { error: 'invalid-message', detail: `A message is a JSON object whose type is one of ${Object.keys(validators).join(', ')}.` }, ref)
     if (typeof message.body === 'string') message.body = message.body.trim()
     if (validate(message) !== true) {
       const problem = validationProblem('body', validate.errors ?? [])

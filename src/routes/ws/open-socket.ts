@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
-import { serveFeed, type FeedSocketOptions } from '../../live/feed-socket.js'
+import type { TSchema } from '@sinclair/typebox'
+import type { FastifySchemaCompiler } from 'fastify'
+import { messageValidators, serveFeed, type FeedSocketOptions } from '../../live/feed-socket.js'
 import { Rooms } from '../../live/rooms.js'
 import { FEED_PROTOCOL } from '../../plugins/external/websocket.js'
 import { ProblemError } from '../../problems/problem-error.js'
@@ -19,6 +20,7 @@ const names = (schemas: ReadonlyArray<{ $id?: string }>) => schemas.map(({ $id }
 
 const openSocket: FastifyPluginAsyncTypebox<SocketOptions> = async (fastify, { maxConnections, ...options }) => {
   const rooms = new Rooms()
+  const validators = messageValidators(fastify.validatorCompiler as FastifySchemaCompiler<TSchema>)
 
   fastify.route({
     method: 'GET',
@@ -45,7 +47,7 @@ const openSocket: FastifyPluginAsyncTypebox<SocketOptions> = async (fastify, { m
       throw new ProblemError('upgrade-required', `GET /ws is a WebSocket: send \`Connection: Upgrade\` and \`Upgrade: websocket\` (subprotocol ${FEED_PROTOCOL}).`)
     },
     wsHandler: (socket, request) => {
-      serveFeed(fastify, socket, request, rooms, options)
+      serveFeed(fastify, socket, request, rooms, validators, options)
     }
   })
 }
