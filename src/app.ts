@@ -6,6 +6,7 @@ import accessControlPlugin from './plugins/app/access-control.js'
 import databasePlugin from './plugins/app/database.js'
 import drainingPlugin from './plugins/app/draining.js'
 import eventLogPurgePlugin from './plugins/app/event-log-purge.js'
+import logTailPlugin from './plugins/app/log-tail.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
 import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
@@ -99,6 +100,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   })
   await app.register(idempotencyPlugin, { ttlMs: config.IDEMPOTENCY_TTL_MS })
   await app.register(eventLogPurgePlugin, { retentionMs: config.EVENT_RETENTION_MS })
+  await app.register(logTailPlugin, { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS })
   if (config.JOB_WORKER === 'on') await app.register(jobWorkerPlugin, jobWorkerSettings(config))
 
   await app.register(routes, {
@@ -108,7 +110,6 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     inboundWebhookSecret: config.INBOUND_WEBHOOK_SECRET,
     webhookAllowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
-    eventPollIntervalMs: config.EVENT_POLL_INTERVAL_MS,
     sseHeartbeatMs: config.SSE_HEARTBEAT_MS,
     wsMaxConnections: config.WS_MAX_CONNECTIONS,
     wsPingIntervalMs: config.WS_PING_INTERVAL_MS,

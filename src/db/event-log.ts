@@ -21,6 +21,44 @@ export interface EventRead {
   reset: boolean
 }
 
+/** An event with what decides who may read it, for one reader that serves many (see readWithReaders). */
+export interface SharedEvent extends LoggedEvent {
+  /** Its task's project as of the change (null: none), and that project's slug now (null if it is gone). */
+  projectId: number | null
+  project: string | null
+  /** Its task's creator. */
+  createdBy: number
+}
+
+export interface SharedRead extends EventRead {
+  events: SharedEvent[]
+  /** The members (user ids) of each project (by id) that an event of the read belongs to, as of the read. */
+  members: ReadonlyMap<number, ReadonlySet<number>>
+}
+
+/** Whether `viewer` may read `event` by the log's rule (as `read` decides in the database), given its project's members. */
+export function mayRead (viewer: Viewer, event: SharedEvent, members: SharedRead['members']): boolean {
+  if (viewer.admin) return true
+  if (event.projectId === null) return event.createdBy === viewer.userId
+  return members.get(event.projectId)?.has(viewer.userId) === true
+}
+
+/** The projects the events belong to (for readWithReaders: whose members to read). */
+export function projectIdsOf (events: readonly SharedEvent[]): number[] {
+  return [...new Set(events.flatMap(({ projectId }) => projectId === null ? [] : [projectId]))]
+}
+
+/** Membership rows gathered by project (for readWithReaders). */
+export function membersByProject (rows: ReadonlyArray<{ projectId: number, userId: number }>): Map<number, Set<number>> {
+  const members = new Map<number, Set<number>>()
+  for (const { projectId, userId } of rows) {
+    const users = members.get(projectId) ?? new Set()
+    users.add(userId)
+    members.set(projectId, users)
+  }
+  return members
+}
+
 export interface EventReadRequest {
   /** Just after this event (its seq). */
   after: number
@@ -41,6 +79,12 @@ export interface EventLog {
   /** The newest event's seq, or 0 when there is none. */
   latest (): Promise<number>
   read (viewer: Viewer, request: EventReadRequest): Promise<EventRead>
+  /**
+   * Reads the events after `after` whoever may read them, with what decides
+   * who may (see mayRead), in one snapshot: one read for every live feed of
+   * an instance, sorted out in memory.
+   */
+  readWithReaders (request: Omit<EventReadRequest, 'projects'>): Promise<SharedRead>
   /** Forgets the events created before `before`, but the newest (it tells how far the log has gone); answers how many. */
   purgeBefore (before: number): Promise<number>
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, FastifySchemaCompiler } from 'fas
 import type { RawData, WebSocket } from 'ws'
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { Principal } from '../auth/principal.js'
+import { mayRead, type LoggedEvent } from '../db/event-log.js'
 import { StorageUnavailableError } from '../db/storage-unavailable-error.js'
 import { principalOf } from '../plugins/app/authentication.js'
 import { ProblemError } from '../problems/problem-error.js'
@@ -12,8 +13,6 @@ import { followLog, READ_LIMIT, type Following } from './log-follower.js'
 import type { RoomMember, Rooms } from './rooms.js'
 
 export interface FeedSocketOptions {
-  /** EVENT_POLL_INTERVAL_MS */
-  pollIntervalMs: number
   /** WS_PING_INTERVAL_MS */
   pingIntervalMs: number
   /** WS_SEND_BUFFER_BYTES */
@@ -39,6 +38,17 @@ export type MessageValidators = Record<string, ReturnType<FastifySchemaCompiler<
 export function messageValidators (compile: FastifySchemaCompiler<TSchema>): MessageValidators {
   return Object.fromEntries(CLIENT_MESSAGES.map((schema: TSchema) =>
     [schema.properties.type.const as string, compile({ schema: Type.Ref(schema.$id as string), httpPart: 'body', method: 'GET', url: '/ws' })]))
+}
+
+// Each event's message, made once for every socket that is sent it (the tail's events are shared).
+const messages = new WeakMap<LoggedEvent, Buffer>()
+const messageOf = (event: LoggedEvent): Buffer => {
+  let message = messages.get(event)
+  if (message === undefined) {
+    message = Buffer.from(`{"id":${event.seq},${event.body.slice(1)}`)
+    messages.set(event, message)
+  }
+  return message
 }
 
 /** What the client is told of a message it should not have sent, and whether it counts toward closing the socket. */
@@ -74,9 +84,9 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
 
   // Resolves once everything sent so far has been handed to the operating system.
   let flushed: Promise<void> = Promise.resolve()
-  const send = (message: string | object) => {
+  const send = (message: Buffer | object) => {
     if (closed) return
-    flushed = new Promise((resolve) => socket.send(typeof message === 'string' ? message : JSON.stringify(message), () => resolve()))
+    flushed = new Promise((resolve) => socket.send(Buffer.isBuffer(message) ? message : JSON.stringify(message), { binary: false }, () => resolve()))
   }
   /**
    * Whether what the feed sent went out within SLOW_CONSUMER_GRACE_MS once
@@ -114,14 +124,14 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     following = followLog({
       after,
       read: (from) => fastify.db.events.read(principal, { after: from, projects: [...joined], limit: READ_LIMIT }),
+      admits: (event, members) => event.project !== null && joined.has(event.project) && mayRead(principal, event, members),
+      tail: fastify.logTail,
       latest: () => fastify.db.events.latest(),
-      onAppended: fastify.db.onEventsAppended,
-      pollIntervalMs: options.pollIntervalMs,
       deliver: async (events) => {
         // A comment of this socket's may be in the batch before its creation has said which event it is.
         if (commenting.size > 0 && events.some(({ type }) => type === 'comment.created')) await Promise.allSettled(commenting)
-        for (const { seq, body } of events) {
-          if (!ownComments.delete(seq)) send(`{"id":${seq},${body.slice(1)}`)
+        for (const event of events) {
+          if (!ownComments.delete(event.seq)) send(messageOf(event))
           if (!await keptUp()) return close(CLOSE.tryAgainLater, 'Too slow for the feed: reconnect and resume.')
         }
       },

@@ -25,8 +25,6 @@ export interface RouteOptions {
   inboundWebhookSecret: string
   /** WEBHOOK_ALLOW_PRIVATE */
   webhookAllowPrivate: boolean
-  /** EVENT_POLL_INTERVAL_MS */
-  eventPollIntervalMs: number
   /** SSE_HEARTBEAT_MS */
   sseHeartbeatMs: number
   /** WS_MAX_CONNECTIONS */
@@ -48,8 +46,8 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(projectRoutes, { prefix: '/projects' })
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
   await fastify.register(webhookRoutes, { prefix: '/webhooks', allowPrivate: options.webhookAllowPrivate })
-  await fastify.register(eventRoutes, { prefix: '/events', pollIntervalMs: options.eventPollIntervalMs, heartbeatMs: options.sseHeartbeatMs })
-  await fastify.register(socketRoutes, { prefix: '/ws', maxConnections: options.wsMaxConnections, pingIntervalMs: options.wsPingIntervalMs, sendBufferBytes: options.wsSendBufferBytes, pollIntervalMs: options.eventPollIntervalMs })
+  await fastify.register(eventRoutes, { prefix: '/events', heartbeatMs: options.sseHeartbeatMs })
+  await fastify.register(socketRoutes, { prefix: '/ws', maxConnections: options.wsMaxConnections, pingIntervalMs: options.wsPingIntervalMs, sendBufferBytes: options.wsSendBufferBytes })
   if (options.inboundWebhookSecret !== '') await fastify.register(inboundRoutes, { prefix: '/inbound', secret: options.inboundWebhookSecret })
 }
 

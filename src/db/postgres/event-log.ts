@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lt, max, min, or, sql, type SQL } from 'drizzle-orm'
 import { commitSignal } from '../commit-signal.js'
-import type { EventLog, LoggedEvent } from '../event-log.js'
+import { membersByProject, projectIdsOf, type EventLog, type LoggedEvent, type SharedEvent } from '../event-log.js'
 import type { Viewer } from '../viewer.js'
 import type { NewEvent } from '../../jobs/task-events.js'
 import { notification } from './notifications.js'
@@ -30,6 +30,15 @@ export function createPostgresEventLog (db: PostgresConnection) {
       inArray(taskEvents.projectId, tx.select({ id: projectMembers.projectId }).from(projectMembers).where(eq(projectMembers.userId, viewer.userId)))
     )
 
+  /** A page of the log after `after` (read by `events`, at most `limit`), or a reset when events after it were forgotten; inside the read's transaction `tx`. */
+  const page = async <Event extends LoggedEvent>(tx: PostgresTransaction, after: number, limit: number, events: () => Promise<Event[]>) => {
+    const [bounds] = await tx.select({ oldest: min(taskEvents.seq), newest: max(taskEvents.seq) }).from(taskEvents)
+    const { oldest, newest } = bounds ?? { oldest: null, newest: null }
+    if (after > 0 && oldest !== null && after < oldest - 1) return { events: [], through: after, reset: true }
+    const found = await events()
+    return { events: found, through: found.length < limit ? Math.max(after, newest ?? 0) : (found.at(-1) as Event).seq, reset: false }
+  }
+
   const log: EventLog = {
     async latest () {
       const [row] = await db.select({ seq: max(taskEvents.seq) }).from(taskEvents)
@@ -37,14 +46,19 @@ export function createPostgresEventLog (db: PostgresConnection) {
     },
 
     async read (viewer, { after, projects: slugs, limit }) {
+      return inTransaction(db, async (tx) => page(tx, after, limit, async () => await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
+        .where(and(gt(taskEvents.seq, after), readable(tx, viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, tx.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
+        .orderBy(asc(taskEvents.seq)).limit(limit) as LoggedEvent[]), ONE_SNAPSHOT)
+    },
+
+    async readWithReaders ({ after, limit }) {
       return inTransaction(db, async (tx) => {
-        const [bounds] = await tx.select({ oldest: min(taskEvents.seq), newest: max(taskEvents.seq) }).from(taskEvents)
-        const { oldest, newest } = bounds ?? { oldest: null, newest: null }
-        if (after > 0 && oldest !== null && after < oldest - 1) return { events: [], through: after, reset: true }
-        const events = await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
-          .where(and(gt(taskEvents.seq, after), readable(tx, viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, tx.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
-          .orderBy(asc(taskEvents.seq)).limit(limit) as LoggedEvent[]
-        return { events, through: events.length < limit ? Math.max(after, newest ?? 0) : (events.at(-1) as LoggedEvent).seq, reset: false }
+        const read = await page(tx, after, limit, async () => await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body, projectId: taskEvents.projectId, project: projects.slug, createdBy: taskEvents.createdBy })
+          .from(taskEvents).leftJoin(projects, eq(projects.id, taskEvents.projectId))
+          .where(gt(taskEvents.seq, after)).orderBy(asc(taskEvents.seq)).limit(limit) as SharedEvent[])
+        const ids = projectIdsOf(read.events)
+        const rows = ids.length === 0 ? [] : await tx.select({ projectId: projectMembers.projectId, userId: projectMembers.userId }).from(projectMembers).where(inArray(projectMembers.projectId, ids))
+        return { ...read, members: membersByProject(rows) }
       }, ONE_SNAPSHOT)
     },
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lt, max, min, or, sql, type SQL } from 'drizzle-orm'
 import { commitSignal } from '../commit-signal.js'
-import type { EventLog, LoggedEvent } from '../event-log.js'
+import { membersByProject, projectIdsOf, type EventLog, type LoggedEvent, type SharedEvent } from '../event-log.js'
 import type { Viewer } from '../viewer.js'
 import type { NewEvent } from '../../jobs/task-events.js'
 import type { GroupCommit } from './group-commit.js'
@@ -30,19 +30,33 @@ export function createSqliteEventLog (db: SqliteConnection, write: GroupCommit) 
       inArray(taskEvents.projectId, db.select({ id: projectMembers.projectId }).from(projectMembers).where(eq(projectMembers.userId, viewer.userId)))
     )
 
+  /** A page of the log after `after` (read by `events`, at most `limit`), or a reset when events after it were forgotten; inside a read transaction. */
+  const page = <Event extends LoggedEvent>(after: number, limit: number, events: () => Event[]) => {
+    const { oldest, newest } = db.select({ oldest: min(taskEvents.seq), newest: max(taskEvents.seq) }).from(taskEvents).get() ?? { oldest: null, newest: null }
+    if (after > 0 && oldest !== null && after < oldest - 1) return { events: [], through: after, reset: true }
+    const found = events()
+    return { events: found, through: found.length < limit ? Math.max(after, newest ?? 0) : (found.at(-1) as Event).seq, reset: false }
+  }
+
   const log: EventLog = {
     async latest () {
       return db.select({ seq: max(taskEvents.seq) }).from(taskEvents).get()?.seq ?? 0
     },
 
     async read (viewer, { after, projects: slugs, limit }) {
+      return db.transaction(() => page(after, limit, () => db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
+        .where(and(gt(taskEvents.seq, after), readable(viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, db.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
+        .orderBy(asc(taskEvents.seq)).limit(limit).all() as LoggedEvent[]), { behavior: 'deferred' })
+    },
+
+    async readWithReaders ({ after, limit }) {
       return db.transaction(() => {
-        const { oldest, newest } = db.select({ oldest: min(taskEvents.seq), newest: max(taskEvents.seq) }).from(taskEvents).get() ?? { oldest: null, newest: null }
-        if (after > 0 && oldest !== null && after < oldest - 1) return { events: [], through: after, reset: true }
-        const events = db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
-          .where(and(gt(taskEvents.seq, after), readable(viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, db.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
-          .orderBy(asc(taskEvents.seq)).limit(limit).all() as LoggedEvent[]
-        return { events, through: events.length < limit ? Math.max(after, newest ?? 0) : (events.at(-1) as LoggedEvent).seq, reset: false }
+        const read = page(after, limit, () => db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body, projectId: taskEvents.projectId, project: projects.slug, createdBy: taskEvents.createdBy })
+          .from(taskEvents).leftJoin(projects, eq(projects.id, taskEvents.projectId))
+          .where(gt(taskEvents.seq, after)).orderBy(asc(taskEvents.seq)).limit(limit).all() as SharedEvent[])
+        const ids = projectIdsOf(read.events)
+        const rows = ids.length === 0 ? [] : db.select({ projectId: projectMembers.projectId, userId: projectMembers.userId }).from(projectMembers).where(inArray(projectMembers.projectId, ids)).all()
+        return { ...read, members: membersByProject(rows) }
       }, { behavior: 'deferred' })
     },
 

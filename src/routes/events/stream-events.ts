@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { mayRead } from '../../db/event-log.js'
 import type { Viewer } from '../../db/viewer.js'
 import { followLog, READ_LIMIT } from '../../live/log-follower.js'
 import { principalOf } from '../../plugins/app/authentication.js'
@@ -11,8 +12,6 @@ import { bodyFieldProblem } from '../../problems/validation-problem.js'
 import { EventStreamHeaders, EventStreamQuery, FEED_EVENTS } from '../../schemas/event.js'
 
 export interface EventStreamOptions {
-  /** EVENT_POLL_INTERVAL_MS */
-  pollIntervalMs: number
   /** SSE_HEARTBEAT_MS */
   heartbeatMs: number
 }
@@ -20,7 +19,7 @@ export interface EventStreamOptions {
 // How long a client waits before it reconnects, told once at the start.
 const RECONNECT_MS = 2000
 
-const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fastify, { pollIntervalMs, heartbeatMs }) => {
+const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fastify, { heartbeatMs }) => {
   // The feeds open in this process: ended when the server closes, so that they do not hold it.
   const open = new Set<() => void>()
   fastify.addHook('preClose', async () => {
@@ -86,9 +85,9 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
     const following = followLog({
       after: cursor,
       read: (after) => fastify.db.events.read(viewer, { after, projects: project === undefined ? undefined : [project], limit: READ_LIMIT }),
+      admits: (event, members) => (project === undefined || event.project === project) && mayRead(viewer, event, members),
+      tail: fastify.logTail,
       latest: () => fastify.db.events.latest(),
-      onAppended: fastify.db.onEventsAppended,
-      pollIntervalMs,
       deliver: async (events) => {
         for (const event of events) stream.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${event.body}\n\n`)
         // A client that reads slower than events come is waited for, never buffered without bound.

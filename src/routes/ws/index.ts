@@ -3,8 +3,8 @@ import createTicket from './create-ticket.js'
 import openSocket, { type SocketOptions } from './open-socket.js'
 
 /** The WebSocket feed and its tickets: register with the prefix `/ws`. */
-const sockets: FastifyPluginAsyncTypebox<SocketOptions> = async (fastify, { maxConnections, pollIntervalMs, pingIntervalMs, sendBufferBytes }) => {
-  await fastify.register(openSocket, { maxConnections, pollIntervalMs, pingIntervalMs, sendBufferBytes })
+const sockets: FastifyPluginAsyncTypebox<SocketOptions> = async (fastify, { maxConnections, pingIntervalMs, sendBufferBytes }) => {
+  await fastify.register(openSocket, { maxConnections, pingIntervalMs, sendBufferBytes })
   await fastify.register(createTicket)
 }
 
