@@ -3,8 +3,9 @@ import type { NewJob } from '../job-repository.js'
 import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
 import { notificationJobs } from '../../jobs/task-notification.js'
 import { changeEvents, taskDeliveries, type NewDelivery, type NewEvent } from '../../jobs/task-events.js'
-import type { PostgresTransaction } from './postgres-database.js'
+import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, users } from './schema.js'
+import { inTransaction } from './transaction.js'
 
 /** Where the webhooks that hear of a change are found, and their deliveries added (see the webhook repository). */
 export interface PostgresWebhookOutbox {
@@ -58,5 +59,22 @@ export function createPostgresOutbox (insert: (tx: PostgresTransaction, jobs: re
       events.appended()
       if (jobsAdded) enqueued()
     }
+  }
+}
+
+/**
+ * Runs a write in a transaction, and tells the outbox once it has
+ * committed, when it recorded changes (`record` tells it of one).
+ */
+export function recordingWrites (db: PostgresConnection, outbox: PostgresOutbox) {
+  return async <T>(work: (tx: PostgresTransaction, record: (change: TaskChange) => Promise<void>) => Promise<T>): Promise<T> => {
+    let recorded = false
+    let added = false
+    const result = await inTransaction(db, (tx) => work(tx, async (change) => {
+      recorded = true
+      added = await outbox.record(tx, change) || added
+    }))
+    if (recorded) outbox.committed(added)
+    return result
   }
 }

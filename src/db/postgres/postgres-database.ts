@@ -106,14 +106,15 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
   const events = createPostgresEventLog(db)
   // Other instances' commits (NOTIFY) tell this process's listeners as its own do.
   const listener = await listenForNotifications(url, { task_events: events.appended, task_jobs: jobs.enqueued }, log)
+  const outbox = createPostgresOutbox(jobs.insert, webhooks, events, jobs.enqueued)
   let closed: Promise<void> | undefined
   return {
     pool,
-    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, createPostgresOutbox(jobs.insert, webhooks, events, jobs.enqueued)), storageFaultOf),
+    tasks: reportingStorageFaults(createPostgresTaskRepository(db, idempotency.save, outbox), storageFaultOf),
     idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
     users: reportingStorageFaults(createPostgresUserRepository(db), storageFaultOf),
     tokens: reportingStorageFaults(createPostgresTokenRepository(db), storageFaultOf),
-    projects: reportingStorageFaults(createPostgresProjectRepository(db), storageFaultOf),
+    projects: reportingStorageFaults(createPostgresProjectRepository(db, outbox), storageFaultOf),
     secrets: reportingStorageFaults(createPostgresSecretRepository(db), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),

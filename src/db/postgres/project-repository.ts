@@ -3,8 +3,10 @@ import type { ProjectRole } from '../../schemas/project.js'
 import type { ProjectRepository } from '../project-repository.js'
 import { shownMember, shownProject, type ProjectRow } from '../shown-project.js'
 import type { Viewer } from '../viewer.js'
+import type { TaskChange } from '../../jobs/task-change.js'
 import { takeAdvisoryLock } from './advisory-lock.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'
+import { recordingWrites, type PostgresOutbox } from './outbox.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, projectSlugRedirects, tasks, users } from './schema.js'
 import { inTransaction } from './transaction.js'
@@ -73,13 +75,23 @@ async function holdsLiveTasks (tx: PostgresTransaction, projectId: number): Prom
 }
 
 /**
- * Every task of the project shows another `project` now (a new slug, or
- * none with `leave`): each moves its version, for ETags and incremental sync.
+ * Every task of the project shows another `project` now (`to`: its new slug,
+ * or none when the project goes): each moves its version, for ETags and
+ * incremental sync, and each live one's change is recorded as any update's
+ * (its task.updated event, webhooks).
  */
-async function touchTasks (tx: PostgresTransaction, projectId: number, now: number, { leave = false } = {}): Promise<void> {
-  await tx.update(tasks)
-    .set({ ...(leave ? { projectId: null } : {}), version: sql`${tasks.version} + 1`, updatedAt: sql`greatest(${now}, ${tasks.updatedAt} + 1)` })
-    .where(eq(tasks.projectId, projectId))
+async function moveTasks (tx: PostgresTransaction, viewer: Viewer, project: ProjectRow, to: string | null, now: number, record: (change: TaskChange) => Promise<void>): Promise<void> {
+  const live = await tx.select({ task: tasks, creator: users.username }).from(tasks).innerJoin(users, eq(users.id, tasks.createdBy))
+    .where(and(eq(tasks.projectId, project.id), isNull(tasks.deletedAt)))
+  const before = new Map(live.map(({ task, creator }) => [task.id, { ...task, projectSlug: project.slug, creator }]))
+  const moved = await tx.update(tasks)
+    .set({ ...(to === null ? { projectId: null } : {}), version: sql`${tasks.version} + 1`, updatedAt: sql`greatest(${now}, ${tasks.updatedAt} + 1)` })
+    .where(eq(tasks.projectId, project.id))
+    .returning()
+  for (const after of moved.sort((a, b) => a.id - b.id)) {
+    const current = before.get(after.id)
+    if (current !== undefined) await record({ operation: 'update', before: current, after: { ...after, projectSlug: to, creator: current.creator }, actor: viewer })
+  }
 }
 
 /** Owners and admins manage a project. */
@@ -93,11 +105,12 @@ const manages = (viewer: Viewer, project: ProjectRow) => viewer.admin || project
  * another owner) after it: a check and the write it guards never interleave
  * with another write's.
  */
-export function createPostgresProjectRepository (db: PostgresConnection): ProjectRepository {
-  /** Runs `work` in a transaction that holds the projects lock. */
-  const write = <T>(work: (tx: PostgresTransaction) => Promise<T>) => inTransaction(db, async (tx) => {
+export function createPostgresProjectRepository (db: PostgresConnection, outbox: PostgresOutbox): ProjectRepository {
+  const writeRecording = recordingWrites(db, outbox)
+  /** Runs `work` in a transaction that holds the projects lock; it records the task changes it makes with `record`. */
+  const write = <T>(work: (tx: PostgresTransaction, record: (change: TaskChange) => Promise<void>) => Promise<T>) => writeRecording(async (tx, record) => {
     await takeAdvisoryLock(tx, PROJECTS_LOCK)
-    return work(tx)
+    return work(tx, record)
   })
 
   return {
@@ -140,7 +153,7 @@ export function createPostgresProjectRepository (db: PostgresConnection): Projec
     },
 
     async update (viewer, slug, { name, slug: newSlug, description }) {
-      return write(async (tx) => {
+      return write(async (tx, record) => {
         const project = await find(tx, viewer, slug)
         if (project === undefined) return 'not-found'
         if (!manages(viewer, project)) return 'forbidden'
@@ -150,7 +163,7 @@ export function createPostgresProjectRepository (db: PostgresConnection): Projec
           if (await slugTaken(tx, newSlug)) return 'slug-taken'
           await tx.delete(projectSlugRedirects).where(eq(projectSlugRedirects.slug, newSlug))
           await tx.insert(projectSlugRedirects).values({ slug: project.slug, projectId: project.id })
-          await touchTasks(tx, project.id, now)
+          await moveTasks(tx, viewer, project, newSlug, now, record)
         }
         await tx.update(projects).set({
           ...(name === undefined ? {} : { name }),
@@ -163,13 +176,13 @@ export function createPostgresProjectRepository (db: PostgresConnection): Projec
     },
 
     async delete (viewer, slug) {
-      return write(async (tx) => {
+      return write(async (tx, record) => {
         const project = await find(tx, viewer, slug)
         if (project === undefined) return 'not-found'
         if (!manages(viewer, project)) return 'forbidden'
         if (await holdsLiveTasks(tx, project.id)) return 'not-empty'
         // All its tasks are deleted ones: they stay, as tasks of their creators' own.
-        await touchTasks(tx, project.id, Date.now(), { leave: true })
+        await moveTasks(tx, viewer, project, null, Date.now(), record)
         await tx.delete(projects).where(eq(projects.id, project.id))
         return true
       })

@@ -6,7 +6,7 @@ import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, 
 import type { Viewer } from '../viewer.js'
 import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
 import type { TaskChange } from '../../jobs/task-change.js'
-import type { PostgresOutbox } from './outbox.js'
+import { recordingWrites, type PostgresOutbox } from './outbox.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
 import { inTransaction } from './transaction.js'
@@ -87,20 +87,7 @@ export function createPostgresTaskRepository (
     return task
   }
 
-  /**
-   * Runs a write in a transaction, and tells the outbox once it has
-   * committed, when it recorded changes (`record` tells it of one).
-   */
-  const writeRecording = async <T>(work: (tx: PostgresTransaction, record: (change: TaskChange) => Promise<void>) => Promise<T>): Promise<T> => {
-    let recorded = false
-    let added = false
-    const result = await inTransaction(db, (tx) => work(tx, async (change) => {
-      recorded = true
-      added = await outbox.record(tx, change) || added
-    }))
-    if (recorded) outbox.committed(added)
-    return result
-  }
+  const writeRecording = recordingWrites(db, outbox)
 
   /**
    * Runs a change to one task (a live one, or any with `deleted`): if the

@@ -4,6 +4,7 @@ import { newAssignee, type TaskChange } from '../../jobs/task-change.js'
 import { notificationJobs } from '../../jobs/task-notification.js'
 import { changeEvents, taskDeliveries, type NewDelivery, type NewEvent } from '../../jobs/task-events.js'
 import { projectMembers, users } from './schema.js'
+import type { GroupCommit } from './group-commit.js'
 import type { SqliteConnection } from './sqlite-database.js'
 
 /** Where the webhooks that hear of a change are found, and their deliveries added (see the webhook repository). */
@@ -61,5 +62,23 @@ export function createSqliteOutbox (db: SqliteConnection, insert: (jobs: readonl
       events.appended()
       if (jobsAdded) enqueued()
     }
+  }
+}
+
+/**
+ * Runs a write through group commit, and tells the outbox once it has
+ * committed, when it recorded changes (`record` tells it of one).
+ */
+export function recordingWrites (write: GroupCommit, outbox: SqliteOutbox) {
+  return <T>(work: (record: (change: TaskChange) => void) => T): Promise<T> => {
+    let recorded = false
+    let added = false
+    return write(() => work((change) => {
+      recorded = true
+      added = outbox.record(change) || added
+    })).then((result) => {
+      if (recorded) outbox.committed(added)
+      return result
+    })
   }
 }

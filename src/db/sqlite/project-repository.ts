@@ -4,7 +4,9 @@ import type { PageRequest } from '../page.js'
 import type { ProjectRepository } from '../project-repository.js'
 import { shownMember, shownProject, type ProjectRow } from '../shown-project.js'
 import type { Viewer } from '../viewer.js'
+import type { TaskChange } from '../../jobs/task-change.js'
 import type { GroupCommit } from './group-commit.js'
+import { recordingWrites, type SqliteOutbox } from './outbox.js'
 import { projectMembers, projects, projectSlugRedirects, tasks, users } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 
@@ -30,7 +32,8 @@ const PROJECT_COLUMNS = {
  * query (`visible`); a write reads the project and the viewer's role inside
  * its own transaction, so a membership removed meanwhile is seen.
  */
-export function createSqliteProjectRepository (db: SqliteConnection, write: GroupCommit): ProjectRepository {
+export function createSqliteProjectRepository (db: SqliteConnection, write: GroupCommit, outbox: SqliteOutbox): ProjectRepository {
+  const writeRecording = recordingWrites(write, outbox)
   const bySlug = db.select(PROJECT_COLUMNS).from(projects)
     .where(and(eq(projects.slug, placeholder('slug')), visible))
     .prepare()
@@ -72,13 +75,24 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
   const isLastOwner = (projectId: number, role: ProjectRole | undefined) =>
     role === 'owner' && (ownerCount.get({ projectId })?.total ?? 0) <= 1
   /**
-   * Every task of the project shows another `project` now (a new slug, or
-   * none with `leave`): each moves its version, for ETags and incremental sync.
+   * Every task of the project shows another `project` now (`to`: its new
+   * slug, or none when the project goes): each moves its version, for ETags
+   * and incremental sync, and each live one's change is recorded as any
+   * update's (its task.updated event, webhooks).
    */
-  const touchTasks = (projectId: number, now: number, { leave = false } = {}) => db.update(tasks)
-    .set({ ...(leave ? { projectId: null } : {}), version: sql`${tasks.version} + 1`, updatedAt: sql`max(${now}, ${tasks.updatedAt} + 1)` })
-    .where(eq(tasks.projectId, projectId))
-    .run()
+  const moveTasks = (viewer: Viewer, project: ProjectRow, to: string | null, now: number, record: (change: TaskChange) => void) => {
+    const before = new Map(db.select({ task: tasks, creator: users.username }).from(tasks).innerJoin(users, eq(users.id, tasks.createdBy))
+      .where(and(eq(tasks.projectId, project.id), isNull(tasks.deletedAt))).all()
+      .map(({ task, creator }) => [task.id, { ...task, projectSlug: project.slug, creator }]))
+    const moved = db.update(tasks)
+      .set({ ...(to === null ? { projectId: null } : {}), version: sql`${tasks.version} + 1`, updatedAt: sql`max(${now}, ${tasks.updatedAt} + 1)` })
+      .where(eq(tasks.projectId, project.id))
+      .returning().all()
+    for (const after of moved.sort((a, b) => a.id - b.id)) {
+      const current = before.get(after.id)
+      if (current !== undefined) record({ operation: 'update', before: current, after: { ...after, projectSlug: to, creator: current.creator }, actor: viewer })
+    }
+  }
 
   const readPage = db.$client.transaction((viewer: Viewer, { limit, offset, after }: PageRequest) => {
     const values = { ...viewing(viewer), limit: limit + 1 }
@@ -123,7 +137,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
     },
 
     async update (viewer, slug, { name, slug: newSlug, description }) {
-      return write(() => {
+      return writeRecording((record) => {
         const project = find(viewer, slug)
         if (project === undefined) return 'not-found'
         if (!manages(viewer, project)) return 'forbidden'
@@ -133,7 +147,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
           if (slugTaken.get({ slug: newSlug }) !== undefined) return 'slug-taken'
           db.delete(projectSlugRedirects).where(eq(projectSlugRedirects.slug, newSlug)).run()
           db.insert(projectSlugRedirects).values({ slug: project.slug, projectId: project.id }).run()
-          touchTasks(project.id, now)
+          moveTasks(viewer, project, newSlug, now, record)
         }
         db.update(projects).set({
           ...(name === undefined ? {} : { name }),
@@ -146,13 +160,13 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
     },
 
     async delete (viewer, slug) {
-      return write(() => {
+      return writeRecording((record) => {
         const project = find(viewer, slug)
         if (project === undefined) return 'not-found'
         if (!manages(viewer, project)) return 'forbidden'
         if ((liveTasks.get({ projectId: project.id })?.total ?? 0) > 0) return 'not-empty'
         // All its tasks are deleted ones: they stay, as tasks of their creators' own.
-        touchTasks(project.id, Date.now(), { leave: true })
+        moveTasks(viewer, project, null, Date.now(), record)
         db.delete(projects).where(eq(projects.id, project.id)).run()
         return true
       })

@@ -101,7 +101,7 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     idempotency: reportingStorageFaults(idempotency.repository, storageFaultOf),
     users: reportingStorageFaults(createSqliteUserRepository(db, write), storageFaultOf),
     tokens: reportingStorageFaults(createSqliteTokenRepository(db, write), storageFaultOf),
-    projects: reportingStorageFaults(createSqliteProjectRepository(db, write), storageFaultOf),
+    projects: reportingStorageFaults(createSqliteProjectRepository(db, write, outbox), storageFaultOf),
     secrets: reportingStorageFaults(createSqliteSecretRepository(db, write), storageFaultOf),
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),

@@ -8,7 +8,7 @@ import type { TaskChange } from '../../jobs/task-change.js'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { GroupCommit } from './group-commit.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
-import type { SqliteOutbox } from './outbox.js'
+import { recordingWrites, type SqliteOutbox } from './outbox.js'
 import type { SqliteConnection } from './sqlite-database.js'
 import { searchMatchExpression, TRIGRAM_LENGTH } from './search-match.js'
 
@@ -297,21 +297,7 @@ export function createSqliteTaskRepository (
     return task
   }
 
-  /**
-   * Runs a write through group commit, and tells the outbox once it has
-   * committed, when it recorded changes (`record` tells it of one).
-   */
-  const writeRecording = <T>(work: (record: (change: TaskChange) => void) => T): Promise<T> => {
-    let recorded = false
-    let added = false
-    return write(() => work((change) => {
-      recorded = true
-      added = outbox.record(change) || added
-    })).then((result) => {
-      if (recorded) outbox.committed(added)
-      return result
-    })
-  }
+  const writeRecording = recordingWrites(write, outbox)
 
   /**
    * Runs a change to one task: if the viewer sees it, may change it, and

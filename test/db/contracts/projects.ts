@@ -72,6 +72,33 @@ export function projectRepositoryContract (t: Test, open: OpenDatabase): void {
     t.same(await db.projects.find(as('bob'), 'artemis'), { movedTo: 'selene' })
   })
 
+  t.test('renaming a project is an update of each of its live tasks: each one\'s task.updated is in the change log, as any update\'s', async (t) => {
+    const { db, as } = await people(t, open)
+    await db.projects.create(as('ann'), project('apollo'))
+    await db.projects.putMember(as('ann'), 'apollo', 'bob', 'editor')
+    const launch = await db.tasks.create(as('bob'), { title: 'Launch', project: 'apollo' }) as Task
+    const land = await db.tasks.create(as('ann'), { title: 'Land', project: 'apollo', status: 'done' }) as Task
+    const gone = await db.tasks.create(as('ann'), { title: 'Scrubbed', project: 'apollo' }) as Task
+    await db.tasks.softDelete(as('ann'), gone.id)
+    const before = await db.events.latest()
+    await db.projects.update(as('ann'), 'apollo', { name: 'Apollo 11' })
+    t.equal(await db.events.latest(), before, 'a new name alone changes no task')
+    await db.projects.update(as('ann'), 'apollo', { slug: 'artemis' })
+    const { events } = await db.events.read(as('bob'), { after: before, limit: 10 })
+    const updated = events.map(({ type, body }) => ({ type, ...(JSON.parse(body) as { data: Task }) }))
+    t.match(updated, [
+      { type: 'task.updated', data: { id: launch.id, project: 'artemis', version: launch.version + 1, created_by: 'bob' } },
+      { type: 'task.updated', data: { id: land.id, project: 'artemis', version: land.version + 1, status: 'done' } }
+    ], 'the live tasks, as they are now (a done task is not completed again); the deleted one is not told of')
+    t.equal(updated.length, 2)
+    t.match(await db.tasks.findById(as('bob'), launch.id), { project: 'artemis', version: launch.version + 1 }, 'as stored')
+    await db.tasks.softDelete(as('ann'), launch.id)
+    await db.tasks.softDelete(as('ann'), land.id)
+    const beforeDelete = await db.events.latest()
+    t.equal(await db.projects.delete(as('ann'), 'artemis'), true)
+    t.equal(await db.events.latest(), beforeDelete, 'deleting the project moves only deleted tasks: nothing to tell')
+  })
+
   t.test('a project with tasks that are not deleted cannot be deleted; its deleted tasks stay, as their creators\' own', async (t) => {
     const { db, as } = await people(t, open)
     await db.projects.create(as('ann'), project('apollo'))
