@@ -23,9 +23,8 @@ export interface EventRead {
 
 /** An event with what decides who may read it, for one reader that serves many (see readWithReaders). */
 export interface SharedEvent extends LoggedEvent {
-  /** Its task's project as of the change (null: none), and that project's slug now (null if it is gone). */
+  /** Its task's project as of the change (null: none). */
   projectId: number | null
-  project: string | null
   /** Its task's creator. */
   createdBy: number
 }
@@ -62,8 +61,8 @@ export function membersByProject (rows: ReadonlyArray<{ projectId: number, userI
 export interface EventReadRequest {
   /** Just after this event (its seq). */
   after: number
-  /** Only the events of these projects' tasks (their slugs). */
-  projects?: readonly string[] | undefined
+  /** Only the events of these projects' tasks (their ids, which stay through a rename). */
+  projectIds?: readonly number[] | undefined
   limit: number
 }
 
@@ -84,7 +83,7 @@ export interface EventLog {
    * who may (see mayRead), in one snapshot: one read for every live feed of
    * an instance, sorted out in memory.
    */
-  readWithReaders (request: Omit<EventReadRequest, 'projects'>): Promise<SharedRead>
+  readWithReaders (request: Omit<EventReadRequest, 'projectIds'>): Promise<SharedRead>
   /** Forgets the events created before `before`, but the newest (it tells how far the log has gone); answers how many. */
   purgeBefore (before: number): Promise<number>
 }

@@ -30,8 +30,8 @@ export type ProjectRefusal =
   /** A project keeps at least one owner. */
   | 'last-owner'
 
-/** Where to find a project: by its slug, or by an old slug it answers to with a redirect. */
-export type ProjectLookup = { project: Project } | { movedTo: string }
+/** Where to find a project: by its slug, or by an old slug it answers to with a redirect; and its id (never shown), which the live feeds follow it by through renames. */
+export type ProjectLookup = { id: number } & ({ project: Project } | { movedTo: string })
 
 /**
  * Projects and their members. Every method takes the viewer: a project they

@@ -73,7 +73,12 @@ interface Refusal {
  */
 export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request: FastifyRequest, rooms: Rooms, validators: MessageValidators, options: FeedSocketOptions): void {
   let principal: Principal = principalOf(request)
-  const joined = new Set<string>()
+  // The rooms joined: each project's slug now, and its id, by which its events are followed (through renames).
+  const joined = new Map<string, number>()
+  const follows = (projectId: number | null) => {
+    for (const id of joined.values()) if (id === projectId) return true
+    return false
+  }
   // The events of comments made on this socket, which it is not sent back (it had an acknowledgement).
   const ownComments = new Set<number>()
   const commenting = new Set<Promise<unknown>>()
@@ -111,7 +116,7 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     closed = true
     clearInterval(pinging)
     following?.stop()
-    for (const project of joined) rooms.leave(project, member)
+    for (const project of joined.keys()) rooms.leave(project, member)
     joined.clear()
   }
   const member: RoomMember = {
@@ -123,8 +128,8 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     following?.stop()
     following = followLog({
       after,
-      read: (from) => fastify.db.events.read(principal, { after: from, projects: [...joined], limit: READ_LIMIT }),
-      admits: (event, members) => event.project !== null && joined.has(event.project) && mayRead(principal, event, members),
+      read: (from) => fastify.db.events.read(principal, { after: from, projectIds: [...joined.values()], limit: READ_LIMIT }),
+      admits: (event, members) => follows(event.projectId) && mayRead(principal, event, members),
       tail: fastify.logTail,
       latest: () => fastify.db.events.latest(),
       deliver: async (events) => {
@@ -143,12 +148,14 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     })
   }
 
+  const enter = (slug: string, projectId: number, ref?: string) => {
+    joined.set(slug, projectId)
+    send({ type: 'subscribed', project: slug, present: rooms.join(slug, member), after: following?.cursor, ref })
+  }
   const subscribe = async ({ project, ref }: { project: string, ref?: string | undefined }) => {
     const found = await fastify.db.projects.find(principal, project)
     if (found === undefined) return refuse({ error: 'project-not-found', detail: `There is no project ${project} that you can see.` }, ref)
-    const slug = 'movedTo' in found ? found.movedTo : found.project.slug
-    joined.add(slug)
-    send({ type: 'subscribed', project: slug, present: rooms.join(slug, member), after: following?.cursor, ref })
+    enter('movedTo' in found ? found.movedTo : found.project.slug, found.id, ref)
   }
   const unsubscribe = ({ project, ref }: { project: string, ref?: string | undefined }) => {
     joined.delete(project)
@@ -214,11 +221,12 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
       refuse({ error: error.kind, detail: error.detail })
       return close(CLOSE.policyViolation, 'The credential is no longer valid.')
     }
-    for (const project of joined) {
+    for (const project of [...joined.keys()]) {
       const found = await fastify.db.projects.find(principal, project)
       if (found !== undefined && 'project' in found) continue
+      // Left, or joined again by its new slug in the same step: its events (followed by its id) never stop.
       unsubscribe({ project })
-      if (found !== undefined) await subscribe({ project: found.movedTo })
+      if (found !== undefined) enter(found.movedTo, found.id)
     }
   }
   const pinging = setInterval(() => {

@@ -6,7 +6,7 @@ import type { NewEvent } from '../../jobs/task-events.js'
 import { notification } from './notifications.js'
 import { ONE_SNAPSHOT } from './one-snapshot.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
-import { projectMembers, projects, taskEvents } from './schema.js'
+import { projectMembers, taskEvents } from './schema.js'
 import { inTransaction } from './transaction.js'
 
 // Held from an append to its commit: see createPostgresEventLog.
@@ -45,16 +45,16 @@ export function createPostgresEventLog (db: PostgresConnection) {
       return row?.seq ?? 0
     },
 
-    async read (viewer, { after, projects: slugs, limit }) {
+    async read (viewer, { after, projectIds, limit }) {
       return inTransaction(db, async (tx) => page(tx, after, limit, async () => await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
-        .where(and(gt(taskEvents.seq, after), readable(tx, viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, tx.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
+        .where(and(gt(taskEvents.seq, after), readable(tx, viewer), projectIds === undefined ? undefined : inArray(taskEvents.projectId, [...projectIds])))
         .orderBy(asc(taskEvents.seq)).limit(limit) as LoggedEvent[]), ONE_SNAPSHOT)
     },
 
     async readWithReaders ({ after, limit }) {
       return inTransaction(db, async (tx) => {
-        const read = await page(tx, after, limit, async () => await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body, projectId: taskEvents.projectId, project: projects.slug, createdBy: taskEvents.createdBy })
-          .from(taskEvents).leftJoin(projects, eq(projects.id, taskEvents.projectId))
+        const read = await page(tx, after, limit, async () => await tx.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body, projectId: taskEvents.projectId, createdBy: taskEvents.createdBy })
+          .from(taskEvents)
           .where(gt(taskEvents.seq, after)).orderBy(asc(taskEvents.seq)).limit(limit) as SharedEvent[])
         const ids = projectIdsOf(read.events)
         const rows = ids.length === 0 ? [] : await tx.select({ projectId: projectMembers.projectId, userId: projectMembers.userId }).from(projectMembers).where(inArray(projectMembers.projectId, ids))

@@ -145,11 +145,11 @@ export function createPostgresProjectRepository (db: PostgresConnection, outbox:
 
     async find (viewer, slug) {
       const project = await find(db, viewer, slug)
-      if (project !== undefined) return { project: shownProject(project) }
-      const [moved] = await db.select({ slug: projects.slug }).from(projectSlugRedirects)
+      if (project !== undefined) return { id: project.id, project: shownProject(project) }
+      const [moved] = await db.select({ id: projects.id, slug: projects.slug }).from(projectSlugRedirects)
         .innerJoin(projects, eq(projects.id, projectSlugRedirects.projectId))
         .where(and(eq(projectSlugRedirects.slug, slug), visibleTo(viewer)))
-      return moved === undefined ? undefined : { movedTo: moved.slug }
+      return moved === undefined ? undefined : { id: moved.id, movedTo: moved.slug }
     },
 
     async update (viewer, slug, { name, slug: newSlug, description }) {

@@ -4,7 +4,7 @@ import { membersByProject, projectIdsOf, type EventLog, type LoggedEvent, type S
 import type { Viewer } from '../viewer.js'
 import type { NewEvent } from '../../jobs/task-events.js'
 import type { GroupCommit } from './group-commit.js'
-import { projectMembers, projects, taskEvents } from './schema.js'
+import { projectMembers, taskEvents } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
 
 /**
@@ -43,16 +43,16 @@ export function createSqliteEventLog (db: SqliteConnection, write: GroupCommit) 
       return db.select({ seq: max(taskEvents.seq) }).from(taskEvents).get()?.seq ?? 0
     },
 
-    async read (viewer, { after, projects: slugs, limit }) {
+    async read (viewer, { after, projectIds, limit }) {
       return db.transaction(() => page(after, limit, () => db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body }).from(taskEvents)
-        .where(and(gt(taskEvents.seq, after), readable(viewer), slugs === undefined ? undefined : inArray(taskEvents.projectId, db.select({ id: projects.id }).from(projects).where(inArray(projects.slug, [...slugs])))))
+        .where(and(gt(taskEvents.seq, after), readable(viewer), projectIds === undefined ? undefined : inArray(taskEvents.projectId, [...projectIds])))
         .orderBy(asc(taskEvents.seq)).limit(limit).all() as LoggedEvent[]), { behavior: 'deferred' })
     },
 
     async readWithReaders ({ after, limit }) {
       return db.transaction(() => {
-        const read = page(after, limit, () => db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body, projectId: taskEvents.projectId, project: projects.slug, createdBy: taskEvents.createdBy })
-          .from(taskEvents).leftJoin(projects, eq(projects.id, taskEvents.projectId))
+        const read = page(after, limit, () => db.select({ seq: taskEvents.seq, type: taskEvents.type, body: taskEvents.body, projectId: taskEvents.projectId, createdBy: taskEvents.createdBy })
+          .from(taskEvents)
           .where(gt(taskEvents.seq, after)).orderBy(asc(taskEvents.seq)).limit(limit).all() as SharedEvent[])
         const ids = projectIdsOf(read.events)
         const rows = ids.length === 0 ? [] : db.select({ projectId: projectMembers.projectId, userId: projectMembers.userId }).from(projectMembers).where(inArray(projectMembers.projectId, ids)).all()

@@ -37,7 +37,7 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
   const bySlug = db.select(PROJECT_COLUMNS).from(projects)
     .where(and(eq(projects.slug, placeholder('slug')), visible))
     .prepare()
-  const movedTo = db.select({ slug: projects.slug }).from(projectSlugRedirects)
+  const movedTo = db.select({ id: projects.id, slug: projects.slug }).from(projectSlugRedirects)
     .innerJoin(projects, eq(projects.id, projectSlugRedirects.projectId))
     .where(and(eq(projectSlugRedirects.slug, placeholder('slug')), visible))
     .prepare()
@@ -131,9 +131,9 @@ export function createSqliteProjectRepository (db: SqliteConnection, write: Grou
 
     async find (viewer, slug) {
       const project = find(viewer, slug)
-      if (project !== undefined) return { project: shownProject(project) }
+      if (project !== undefined) return { id: project.id, project: shownProject(project) }
       const moved = movedTo.get({ ...viewing(viewer), slug })
-      return moved === undefined ? undefined : { movedTo: moved.slug }
+      return moved === undefined ? undefined : { id: moved.id, movedTo: moved.slug }
     },
 
     async update (viewer, slug, { name, slug: newSlug, description }) {

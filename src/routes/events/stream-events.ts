@@ -45,11 +45,12 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
     }
   }, async (request, reply) => {
     let viewer: Viewer = principalOf(request)
-    let project = request.query.project
-    if (project !== undefined) {
-      const found = await fastify.db.projects.find(viewer, project)
+    // The project followed, by its id: its events keep coming when it is renamed.
+    let projectId: number | undefined
+    if (request.query.project !== undefined) {
+      const found = await fastify.db.projects.find(viewer, request.query.project)
       if (found === undefined) throw bodyFieldProblem('project', 'is not a project you can see')
-      project = 'movedTo' in found ? found.movedTo : found.project.slug
+      projectId = found.id
     }
     const resumeFrom = request.headers['last-event-id'] ?? request.query.after
     const cursor = resumeFrom === undefined ? await fastify.db.events.latest() : Number(resumeFrom)
@@ -84,8 +85,8 @@ const streamEvents: FastifyPluginAsyncTypebox<EventStreamOptions> = async (fasti
     stream.write(`retry: ${RECONNECT_MS}\n\n`)
     const following = followLog({
       after: cursor,
-      read: (after) => fastify.db.events.read(viewer, { after, projects: project === undefined ? undefined : [project], limit: READ_LIMIT }),
-      admits: (event, members) => (project === undefined || event.project === project) && mayRead(viewer, event, members),
+      read: (after) => fastify.db.events.read(viewer, { after, projectIds: projectId === undefined ? undefined : [projectId], limit: READ_LIMIT }),
+      admits: (event, members) => (projectId === undefined || event.projectId === projectId) && mayRead(viewer, event, members),
       tail: fastify.logTail,
       latest: () => fastify.db.events.latest(),
       deliver: async (events) => {

@@ -44,7 +44,8 @@ export function commentRepositoryContract (t: Test, open: OpenDatabase): void {
     const event = { seq: created.seq, type: 'comment.created', body: { type: 'comment.created', timestamp: created.comment.created_at, data: created.comment } }
     for (const reader of ['ann', 'bob', 'cat', 'dan']) t.same(await eventsRead(db, as(reader), before), [event], `${reader} reads it`)
     t.same(await eventsRead(db, as('eve'), before), [], 'an outsider does not')
-    t.same((await db.events.read(as('cat'), { after: before, projects: ['apollo'], limit: 10 })).events.map(({ seq }) => seq), [created.seq], 'it is one of apollo\'s events')
+    const { id } = await db.projects.find(as('cat'), 'apollo') as { id: number }
+    t.same((await db.events.read(as('cat'), { after: before, projectIds: [id], limit: 10 })).events.map(({ seq }) => seq), [created.seq], 'it is one of apollo\'s events')
   })
 
   t.test('whoever may see the task reads the event, not whoever may see the author\'s tasks', async (t) => {

@@ -35,15 +35,17 @@ export function eventLogContract (t: Test, open: OpenDatabase): void {
     await db.projects.removeMember(as('cat'), 'apollo', 'cat')
     await db.projects.update(as('ann'), 'apollo', { slug: 'apollo-11' })
 
+    const apollo = (await db.projects.find(as('ann'), 'apollo-11'))?.id as number
+    const gemini = (await db.projects.find(as('eve'), 'gemini'))?.id as number
     for (const limit of [100, 2]) {
-      for (const projects of [undefined, ['apollo-11'], ['gemini'], ['apollo-11', 'gemini'], ['apollo']]) {
+      for (const projectIds of [undefined, [apollo], [gemini], [apollo, gemini], []]) {
         for (const username of USERS) {
           const viewer = as(username)
           const own: number[] = []
           const shared: number[] = []
           // Page by page to the end, each way.
           for (let after = 0, through = -1; after !== through;) {
-            const request: EventReadRequest = { after, limit, projects }
+            const request: EventReadRequest = { after, limit, projectIds }
             const read = await db.events.read(viewer, request)
             own.push(...read.events.map(({ seq }) => seq))
             through = after
@@ -51,17 +53,17 @@ export function eventLogContract (t: Test, open: OpenDatabase): void {
           }
           for (let after = 0, through = -1; after !== through;) {
             const read = await db.events.readWithReaders({ after, limit })
-            shared.push(...read.events.filter((event) => (projects === undefined || (event.project !== null && projects.includes(event.project))) && mayRead(viewer, event, read.members)).map(({ seq }) => seq))
+            shared.push(...read.events.filter((event) => (projectIds === undefined || (event.projectId !== null && projectIds.includes(event.projectId))) && mayRead(viewer, event, read.members)).map(({ seq }) => seq))
             through = after
             after = read.through
           }
-          t.same(shared, own, `${username}, ${projects?.join('+') ?? 'every project'}, ${limit} at a time`)
+          t.same(shared, own, `${username}, ${projectIds === undefined ? 'every project' : `projects [${projectIds.join(', ')}]`}, ${limit} at a time`)
         }
       }
     }
     const all = await db.events.readWithReaders({ after: 0, limit: 100 })
     t.ok(all.events.length >= 8, 'every event is read')
-    t.match(all.events.find(({ type }) => type === 'comment.created'), { project: 'apollo-11', createdBy: as('ann').userId }, 'each with its project as it is now, and its task\'s creator')
+    t.match(all.events.find(({ type }) => type === 'comment.created'), { projectId: apollo, createdBy: as('ann').userId }, 'each with its task\'s project and creator')
     t.same([...all.members.values()].map((members) => [...members].sort((a, b) => a - b)).sort(), [[as('ann').userId, as('bob').userId], [as('bob').userId, as('eve').userId]].sort(), 'and the members of their projects')
   })
 

@@ -59,17 +59,19 @@ export function projectRepositoryContract (t: Test, open: OpenDatabase): void {
     t.equal(await db.projects.update(as('cat'), 'apollo', { name: 'x' }), 'not-found', 'an outsider finds nothing')
     await db.projects.create(as('cat'), project('zeus'))
     t.equal(await db.projects.update(as('ann'), 'apollo', { slug: 'zeus' }), 'slug-taken')
+    const { id } = await db.projects.find(as('ann'), 'apollo') as { id: number }
     const renamed = await db.projects.update(as('ann'), 'apollo', { slug: 'artemis', name: 'Artemis', description: 'to the moon' })
     t.match(renamed, { slug: 'artemis', name: 'Artemis', description: 'to the moon', role: 'owner' })
-    t.same(await db.projects.find(as('bob'), 'apollo'), { movedTo: 'artemis' }, 'the old slug points to the new one')
+    t.same(await db.projects.find(as('bob'), 'apollo'), { id, movedTo: 'artemis' }, 'the old slug points to the new one (the same project)')
     t.equal(await db.projects.find(as('cat'), 'apollo'), undefined, 'for those who may see it only')
     t.match(await db.projects.update(as('dan'), 'artemis', { slug: 'selene' }), { slug: 'selene', role: null }, 'an admin may rename it too')
-    t.same(await db.projects.find(as('ann'), 'apollo'), { movedTo: 'selene' }, 'every old slug points to the latest')
+    t.same(await db.projects.find(as('ann'), 'apollo'), { id, movedTo: 'selene' }, 'every old slug points to the latest')
     t.match(await db.projects.update(as('ann'), 'selene', { description: null }), { description: null, slug: 'selene' })
     t.match(await db.projects.create(as('cat'), project('apollo')), { slug: 'apollo', role: 'owner' }, 'another project may take an old slug')
     t.match(await db.projects.find(as('ann'), 'apollo'), undefined, 'which then names it, not the renamed one')
     t.match(await db.projects.find(as('cat'), 'apollo'), { project: { slug: 'apollo' } })
-    t.same(await db.projects.find(as('bob'), 'artemis'), { movedTo: 'selene' })
+    t.not((await db.projects.find(as('cat'), 'apollo'))?.id, id, 'another project')
+    t.same(await db.projects.find(as('bob'), 'artemis'), { id, movedTo: 'selene' })
   })
 
   t.test('renaming a project is an update of each of its live tasks: each one\'s task.updated is in the change log, as any update\'s', async (t) => {

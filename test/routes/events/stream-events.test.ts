@@ -134,6 +134,20 @@ t.test('a stream carries only the events of tasks its reader may see, checked ag
   t.equal((await app.inject({ method: 'GET', url: '/events' })).statusCode, 401)
 })
 
+t.test('a stream of one project follows it through a rename: the rename updates its tasks, and its new tasks come', async (t) => {
+  const { app, url } = await listening(t)
+  await app.inject({ method: 'POST', url: '/projects', payload: { name: 'Apollo', slug: 'apollo' } })
+  await createTask(app, { title: 'Launch', project: 'apollo' })
+  const apollo = follow(t, `${url}/events?project=apollo`)
+  await apollo.opened
+  await app.inject({ method: 'PATCH', url: '/projects/apollo', payload: { slug: 'artemis' } })
+  await createTask(app, { title: 'Return', project: 'artemis' })
+  await createTask(app, { title: 'Elsewhere' })
+  t.same((await apollo.receivedCount(2)).map(({ type, data }) => [type, data.data.title, data.data.project]), [['task.updated', 'Launch', 'artemis'], ['task.created', 'Return', 'artemis']])
+  await pause(100)
+  t.equal(apollo.received.length, 2, 'and nothing of other projects')
+})
+
 t.test('resuming from an event older than EVENT_RETENTION_MS is a reset event: reload, then follow on from its id', async (t) => {
   const { app, url } = await listening(t, { EVENT_RETENTION_MS: '50' })
   const first = follow(t, `${url}/events`)

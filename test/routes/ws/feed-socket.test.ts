@@ -350,13 +350,18 @@ t.test('a renamed project\'s room is followed by its new slug; a resume from bef
   client.send({ type: 'subscribe', project: 'apollo' })
   const { after } = await client.next()
   await app.inject({ method: 'PATCH', url: '/projects/apollo', payload: { slug: 'artemis' } })
+  for (const [index, title] of ['One', 'Two', 'Three'].entries()) {
+    t.match(await client.next(), { id: after + index + 1, type: 'task.updated', data: { title, project: 'artemis' } }, 'the rename is an update of each of its tasks, followed through it')
+  }
   t.same(await client.next(), { type: 'unsubscribed', project: 'apollo' })
   t.match(await client.next(), { type: 'subscribed', project: 'artemis', present: ['local'] }, 'and joined again by its new name')
+  const created = await app.inject({ method: 'POST', url: '/tasks', payload: { title: 'Four', project: 'artemis' } })
+  t.match(await client.next(), { id: after + 4, type: 'task.created', data: { id: created.json().id } })
 
   t.ok(await app.db.events.purgeBefore(Date.now() + 1) >= 2, 'the log forgets all but its newest event')
   client.send({ type: 'resume', after: after - 2 })
   t.match(await client.next(), { type: 'resumed' })
-  t.match(await client.next(), { type: 'reset', id: after })
+  t.match(await client.next(), { type: 'reset', id: after + 4 })
 })
 
 t.test('a ticket ends with the token it was issued for; a ticket that is not one is refused', async (t) => {
