@@ -27,7 +27,8 @@ async function timedGet (url: string): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6
 }
 
-const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] as number
+/** The value at `share` (0.99 for p99) of ascending `sorted` values. */
+export const percentile = (sorted: number[], share: number) => sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] as number
 
 /** Every combination of the list's filters and sorts, as query strings. */
 function filterAndSortShapes (): string[] {

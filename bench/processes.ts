@@ -27,6 +27,15 @@ export async function run (command: string, args: string[], env: Record<string, 
   return output
 }
 
+// USER_HZ, in which /proc counts CPU time: 100 on every Linux this runs on.
+const CLOCK_TICKS_PER_SECOND = 100
+
+/** A memory figure of the process's /proc status (VmRSS, VmHWM), in MB. */
+function statusMb (child: ChildProcess, field: string): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+  return Number(match?.[1]) / 1024
+}
+
 export interface Server {
   url: string
   process: ChildProcess
@@ -34,6 +43,10 @@ export interface Server {
   startupMs: number
   /** The process's resident memory now, in MB, from /proc. */
   rssMb: () => number
+  /** The most resident memory the process has had so far, in MB (its high-water mark, from /proc). */
+  peakRssMb: () => number
+  /** CPU time the process has used so far, user and system, in seconds (from /proc). */
+  cpuSeconds: () => number
   stop: () => Promise<void>
 }
 
@@ -62,9 +75,12 @@ export async function startServer (args: string[], env: Record<string, string>, 
     url,
     process: child,
     startupMs,
-    rssMb: () => {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-      return Number(match?.[1]) / 1024
+    rssMb: () => statusMb(child, 'VmRSS'),
+    peakRssMb: () => statusMb(child, 'VmHWM'),
+    cpuSeconds: () => {
+      // utime and stime, the 14th and 15th fields, counted after the command name (which may hold spaces).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
     },
     stop: async () => {
       child.kill('SIGTERM')

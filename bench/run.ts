@@ -8,16 +8,23 @@ import pg from 'pg'
 import { latencyPass, type LatencyGroup } from './latency-pass.js'
 import { load, loadCases, type LoadCase, type LoadResult } from './load-cases.js'
 import { ROOT, run, startServer } from './processes.js'
+import { WEBSOCKET_TARGETS, websocketSubscribers, type WebSocketResult } from './websocket-subscribers.js'
 
-// `npm run bench [-- --database postgres [--instances N]]`: the production
-// build of the server on seeded SQLite databases of 10 thousand and 1 million
-// tasks, loaded over HTTP next to a bare Fastify route (the ceiling), then
-// every list shape one request at a time. With `--database postgres`, the same
-// on PostgreSQL with the million tasks (copied in with db:copy), in the same
-// run; with `--instances N`, N servers on that database loaded at once.
-const SIZES = [10_000, 1_000_000]
-const { values: options } = parseArgs({ options: { database: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' } } })
+// `npm run bench [-- [--only websocket] [--database postgres [--instances N]]]`:
+// the production build of the server on seeded SQLite databases of 10
+// thousand and 1 million tasks, loaded over HTTP next to a bare Fastify route
+// (the ceiling), then every list shape one request at a time, then a thousand
+// WebSocket subscribers of one project on a fresh server over the 10,000
+// tasks (issue 14). With `--database postgres`, the same on PostgreSQL with
+// the million tasks (copied in with db:copy), in the same run; with
+// `--instances N`, N servers on that database loaded at once. With `--only
+// websocket`, the WebSocket case alone, on the 10,000 tasks (on both
+// databases with `--database postgres`), written to its own result file.
+const { values: options } = parseArgs({ options: { database: { type: 'string', default: 'sqlite' }, instances: { type: 'string', default: '1' }, only: { type: 'string' } } })
 if (options.database !== 'sqlite' && options.database !== 'postgres') throw new Error('--database is sqlite (the default) or postgres')
+if (options.only !== undefined && options.only !== 'websocket') throw new Error('--only is websocket (the WebSocket subscribers case alone)')
+const ONLY_WEBSOCKET = options.only === 'websocket'
+const SIZES = ONLY_WEBSOCKET ? [10_000] : [10_000, 1_000_000]
 const INSTANCES = Number(options.instances)
 if (!Number.isInteger(INSTANCES) || INSTANCES < 1) throw new Error('--instances is a whole number, 1 or more')
 // The server PostgreSQL runs on: the benchmark works in a schema of its own there, dropped at the end.
@@ -28,6 +35,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 // Each case first runs unmeasured for this long, so that every figure, the
 // ceiling's too, is of a warmed-up process (JIT-compiled, caches filled).
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
+const WEBSOCKET_OPTIONS = {
+  subscribers: Number(process.env.BENCH_WS_SUBSCRIBERS ?? 1000),
+  patches: Number(process.env.BENCH_WS_PATCHES ?? 200),
+  intervalMs: Number(process.env.BENCH_WS_INTERVAL_MS ?? 50)
+}
 const work = mkdtempSync(join(tmpdir(), 'task-api-bench-'))
 process.on('exit', () => rmSync(work, { recursive: true, force: true }))
 
@@ -43,6 +55,8 @@ interface SizeResult {
   server?: string
 }
 
+type WebSocketCase = WebSocketResult & { database: SizeResult['database'], tasks: number }
+
 const line = (text: string) => process.stdout.write(text + '\n')
 
 /** One case, warmed up and then measured. */
@@ -51,11 +65,16 @@ async function measure (url: string, loadCase: LoadCase): Promise<LoadResult> {
   return load(url, loadCase, SECONDS)
 }
 
-line(`Ceiling: a bare Fastify route, ${SECONDS} s per case after ${WARMUP_SECONDS} s of warm-up, 10 connections.`)
-const ceilingServer = await startServer(['--import', 'tsx', 'bench/ceiling-server.ts'], {}, join(work, 'ceiling.log'), '/')
-const ceiling = await measure(ceilingServer.url, { name: 'bare Fastify route (ceiling)', method: 'GET', next: () => ({ path: '/' }) })
-await ceilingServer.stop()
-line(`  ${ceiling.requestsPerSecond.toFixed(0)} req/s`)
+/** The bare route, loaded as every case is: what the server's figures are measured against. */
+async function measureCeiling (): Promise<LoadResult> {
+  line(`Ceiling: a bare Fastify route, ${SECONDS} s per case after ${WARMUP_SECONDS} s of warm-up, 10 connections.`)
+  const ceilingServer = await startServer(['--import', 'tsx', 'bench/ceiling-server.ts'], {}, join(work, 'ceiling.log'), '/')
+  const ceiling = await measure(ceilingServer.url, { name: 'bare Fastify route (ceiling)', method: 'GET', next: () => ({ path: '/' }) })
+  await ceilingServer.stop()
+  line(`  ${ceiling.requestsPerSecond.toFixed(0)} req/s`)
+  return ceiling
+}
+const ceiling = ONLY_WEBSOCKET ? undefined : await measureCeiling()
 
 // As a user runs it (npm start's own command on the built code, logs at
 // info into a file), with the rate limit raised out of the way.
@@ -72,13 +91,28 @@ async function benchServer (database: SizeResult['database'], tasks: number, see
   const cases = []
   for (const loadCase of loadCases(liveIds, await administratorToken(server.url))) {
     const result = await measure(server.url, loadCase)
-    cases.push({ ...result, ratio: result.requestsPerSecond / ceiling.requestsPerSecond })
+    cases.push({ ...result, ratio: result.requestsPerSecond / (ceiling as LoadResult).requestsPerSecond })
     line(`  ${database}: ${loadCase.name}: ${result.requestsPerSecond.toFixed(0)} req/s`)
   }
   const passes = latency ? await latencyPass(server.url) : undefined
   const rssMbAtEnd = server.rssMb()
   await server.stop()
   return { database, tasks, seedSeconds, startupMs: server.startupMs, cases, rssMbAtEnd, ...(passes === undefined ? {} : { latency: passes }) }
+}
+
+/**
+ * The WebSocket case on a server of its own on `databaseUrl`, started for
+ * it: the process's peak memory is then this case's.
+ */
+async function benchWebSocket (database: SizeResult['database'], tasks: number, databaseUrl: string): Promise<WebSocketCase> {
+  const server = await serverOn(databaseUrl, `server-${database}-websocket`)
+  try {
+    const result = await websocketSubscribers(server, WEBSOCKET_OPTIONS)
+    line(`  ${database}: ${result.subscribers} WebSocket subscribers, ${result.events} events: p99 ${result.p99Ms.toFixed(1)} ms, peak ${result.peakRssMb.toFixed(0)} MB resident, ${result.misses} missed`)
+    return { database, tasks, ...result }
+  } finally {
+    await server.stop()
+  }
 }
 
 const liveIdsOf = (file: string) => {
@@ -91,6 +125,9 @@ const liveIdsOf = (file: string) => {
 }
 
 const sizes: SizeResult[] = []
+const websocket: WebSocketCase[] = []
+// The database of the WebSocket case: what it holds matters little, as its subscribers read only new events.
+const WEBSOCKET_TASKS = 10_000
 let postgresSeed: { file: string, seedSeconds: number } | undefined
 for (const tasks of SIZES) {
   const file = join(work, `tasks-${tasks}.db`)
@@ -103,8 +140,10 @@ for (const tasks of SIZES) {
     postgresSeed = { file: join(work, 'postgres-seed.db'), seedSeconds }
     copyFileSync(file, postgresSeed.file)
   }
-  sizes.push(await benchServer('sqlite', tasks, seedSeconds, file, liveIdsOf(file), tasks === Math.max(...SIZES)))
+  if (!ONLY_WEBSOCKET) sizes.push(await benchServer('sqlite', tasks, seedSeconds, file, liveIdsOf(file), tasks === Math.max(...SIZES)))
 }
+line(`WebSocket: ${WEBSOCKET_OPTIONS.subscribers} subscribers of one project, ${WEBSOCKET_OPTIONS.patches} PATCHes, one every ${WEBSOCKET_OPTIONS.intervalMs} ms.`)
+websocket.push(await benchWebSocket('sqlite', WEBSOCKET_TASKS, join(work, `tasks-${WEBSOCKET_TASKS}.db`)))
 
 interface ScaleOutResult {
   name: string
@@ -133,29 +172,32 @@ if (postgresSeed !== undefined) {
     await run(process.execPath, ['dist/db/copy.js', '--from', postgresSeed.file, '--to', databaseUrl])
     const copySeconds = (performance.now() - copyStarted) / 1000
     line(`${tasks} tasks copied to PostgreSQL (schema ${schema}) in ${copySeconds.toFixed(1)} s.`)
-    const liveIds = liveIdsOf(postgresSeed.file)
-    const result = await benchServer('postgres', tasks, postgresSeed.seedSeconds + copySeconds, databaseUrl, liveIds, true)
-    // Its shared_buffers decides whether the tasks and their indexes are read from its own memory.
-    const { rows: [settings] } = await admin.query<{ version: string, buffers: string }>(
-      "SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS buffers")
-    sizes.push({ ...result, server: `PostgreSQL ${settings?.version ?? '?'}, shared_buffers ${settings?.buffers ?? '?'}` })
+    if (!ONLY_WEBSOCKET) {
+      const liveIds = liveIdsOf(postgresSeed.file)
+      const result = await benchServer('postgres', tasks, postgresSeed.seedSeconds + copySeconds, databaseUrl, liveIds, true)
+      // Its shared_buffers decides whether the tasks and their indexes are read from its own memory.
+      const { rows: [settings] } = await admin.query<{ version: string, buffers: string }>(
+        "SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS buffers")
+      sizes.push({ ...result, server: `PostgreSQL ${settings?.version ?? '?'}, shared_buffers ${settings?.buffers ?? '?'}` })
 
-    if (INSTANCES > 1) {
-      const servers = await Promise.all(Array.from({ length: INSTANCES }, (_, index) => serverOn(databaseUrl, `server-postgres-instance-${index}`)))
-      try {
-        for (const loadCase of loadCases(liveIds, '').filter(({ name }) => SCALE_OUT_CASES.includes(name))) {
-          // Each instance with its own 10 connections, all loaded at once.
-          if (WARMUP_SECONDS > 0) await Promise.all(servers.map((server) => load(server.url, loadCase, WARMUP_SECONDS)))
-          const results = await Promise.all(servers.map((server) => load(server.url, loadCase, SECONDS)))
-          const requestsPerSecond = results.reduce((sum, { requestsPerSecond }) => sum + requestsPerSecond, 0)
-          const oneInstance = (result.cases.find(({ name }) => name === loadCase.name) as LoadResult).requestsPerSecond
-          scaleOut.push({ name: loadCase.name, instances: INSTANCES, requestsPerSecond, oneInstance, gain: requestsPerSecond / oneInstance, failures: results.reduce((sum, { failures }) => sum + failures, 0) })
-          line(`  ${INSTANCES} instances: ${loadCase.name}: ${requestsPerSecond.toFixed(0)} req/s (${(requestsPerSecond / oneInstance).toFixed(2)}x one)`)
+      if (INSTANCES > 1) {
+        const servers = await Promise.all(Array.from({ length: INSTANCES }, (_, index) => serverOn(databaseUrl, `server-postgres-instance-${index}`)))
+        try {
+          for (const loadCase of loadCases(liveIds, '').filter(({ name }) => SCALE_OUT_CASES.includes(name))) {
+            // Each instance with its own 10 connections, all loaded at once.
+            if (WARMUP_SECONDS > 0) await Promise.all(servers.map((server) => load(server.url, loadCase, WARMUP_SECONDS)))
+            const results = await Promise.all(servers.map((server) => load(server.url, loadCase, SECONDS)))
+            const requestsPerSecond = results.reduce((sum, { requestsPerSecond }) => sum + requestsPerSecond, 0)
+            const oneInstance = (result.cases.find(({ name }) => name === loadCase.name) as LoadResult).requestsPerSecond
+            scaleOut.push({ name: loadCase.name, instances: INSTANCES, requestsPerSecond, oneInstance, gain: requestsPerSecond / oneInstance, failures: results.reduce((sum, { failures }) => sum + failures, 0) })
+            line(`  ${INSTANCES} instances: ${loadCase.name}: ${requestsPerSecond.toFixed(0)} req/s (${(requestsPerSecond / oneInstance).toFixed(2)}x one)`)
+          }
+        } finally {
+          await Promise.all(servers.map((server) => server.stop()))
         }
-      } finally {
-        await Promise.all(servers.map((server) => server.stop()))
       }
     }
+    websocket.push(await benchWebSocket('postgres', tasks, databaseUrl))
   } finally {
     await admin.query(`DROP SCHEMA ${schema} CASCADE`)
     await admin.end()
@@ -179,22 +221,29 @@ async function administratorToken (url: string): Promise<string> {
   return (await signedIn.json() as { access_token: string }).access_token
 }
 
-const report = {
-  date: new Date().toISOString(),
-  machine: { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version },
-  secondsPerCase: SECONDS,
-  warmupSecondsPerCase: WARMUP_SECONDS,
-  connections: 10,
-  ceiling,
-  sizes,
-  scaleOut
-}
+const machine = { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version }
+const websocketReport = { options: WEBSOCKET_OPTIONS, targets: WEBSOCKET_TARGETS, cases: websocket }
+// A run of the WebSocket case alone has a file of its own, so that it does not stand in for a whole run's.
+const report = ceiling === undefined
+  ? { date: new Date().toISOString(), machine, websocket: websocketReport }
+  : {
+      date: new Date().toISOString(),
+      machine,
+      secondsPerCase: SECONDS,
+      warmupSecondsPerCase: WARMUP_SECONDS,
+      connections: 10,
+      ceiling,
+      sizes,
+      scaleOut,
+      websocket: websocketReport
+    }
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
-const resultFile = join(ROOT, 'bench', 'results', 'latest.json')
+const resultFile = join(ROOT, 'bench', 'results', ceiling === undefined ? 'websocket.json' : 'latest.json')
 writeFileSync(resultFile, JSON.stringify(report, null, 2) + '\n')
 
 line('')
-line(renderTable(report.ceiling, sizes, scaleOut))
+if (ceiling !== undefined) line(renderTable(ceiling, sizes, scaleOut))
+line(renderWebSocketTables(websocket))
 line(`Results written to ${resultFile}.`)
 
 function renderTable (ceiling: LoadResult, sizes: SizeResult[], scaleOut: ScaleOutResult[]): string {
@@ -224,6 +273,33 @@ function renderTable (ceiling: LoadResult, sizes: SizeResult[], scaleOut: ScaleO
     }
   }
   return sections.join('\n\n') + '\n'
+}
+
+function renderWebSocketTables (cases: WebSocketCase[]): string {
+  const { subscribers, patches, intervalMs } = WEBSOCKET_OPTIONS
+  const ms = (value: number) => value.toFixed(1)
+  const mb = (value: number) => value.toFixed(0)
+  const results = markdownTable([
+    ['database', 'tasks', 'subscribers', 'events', 'deliveries', 'misses', 'duplicates', 'p50 ms', 'p99 ms', 'max ms', 'MB subscribed', 'MB at end', 'MB peak'],
+    ...cases.map((result) => [result.database, result.tasks.toLocaleString('en'), String(result.subscribers), String(result.events), String(result.deliveries), String(result.misses), String(result.duplicates),
+      ms(result.p50Ms), ms(result.p99Ms), ms(result.maxMs), mb(result.rssMbSubscribed), mb(result.rssMbAtEnd), mb(result.peakRssMb)])
+  ])
+  const holds = (held: boolean) => held ? 'holds' : 'short'
+  const targets = markdownTable([
+    ['target', 'database', 'measured', 'target'],
+    ...cases.flatMap((result) => [
+      [`p99 from PATCH to every subscriber <= ${WEBSOCKET_TARGETS.p99Ms} ms`, result.database, `${ms(result.p99Ms)} ms`, holds(result.holds.p99)],
+      [`peak RSS <= ${WEBSOCKET_TARGETS.peakRssMb} MB`, result.database, `${mb(result.peakRssMb)} MB`, holds(result.holds.peakRss)],
+      ['no subscriber misses an event', result.database, `${result.misses} missed, ${result.closedByServer} closed by the server`, holds(result.holds.noMisses)]
+    ])
+  ])
+  const notes = cases.map((result) => `${result.database}: all subscribed in ${result.subscribeSeconds.toFixed(1)} s; ${result.patchFailures} PATCHes not answered 200; ` +
+    `p99 of the PATCH's answer ${ms(result.patchAnsweredP99Ms)} ms, of an event's first receipt ${ms(result.firstReceiptP99Ms)} ms, from its first receipt to its last ${ms(result.fanOutP99Ms)} ms; ` +
+    `the server used ${result.serverCpuPercent.toFixed(0)}% of a core while the events went out; this process's event-loop delay p99 ${ms(result.clientLoopDelayP99Ms)} ms.`)
+  return [
+    `WebSocket feed (issue 14): ${subscribers.toLocaleString('en')} subscribers of one project, ${patches} PATCHes of one task, one every ${intervalMs} ms, each timed from the PATCH sent to the event's receipt at every subscriber:`,
+    results, targets, ...notes
+  ].join('\n\n') + '\n'
 }
 
 function markdownTable (rows: string[][]): string {
