@@ -3,6 +3,7 @@ import type { CommentRepository } from './comment-repository.js'
 import type { EventLog } from './event-log.js'
 import type { JobRepository } from './job-repository.js'
 import type { Page } from './page.js'
+import type { PresenceRepository } from './presence-repository.js'
 import type { ProjectRepository } from './project-repository.js'
 import type { SecretRepository } from './secret-repository.js'
 import type { TokenRepository } from './token-repository.js'
@@ -104,6 +105,8 @@ export interface Database {
   readonly comments: CommentRepository
   /** The change log: every task change's events, in order, for the live feed. */
   readonly events: EventLog
+  /** Who is in which project's room of the live feed, on every instance. */
+  readonly presence: PresenceRepository
   /**
    * Resolves when the database answers a query and would take a write (one
    * is tried and rolled back); rejects with StorageUnavailableError when it
@@ -119,6 +122,8 @@ export interface Database {
   onJobsEnqueued (listener: () => void): void
   /** Tells `listener` whenever new events were committed, as onJobsEnqueued does; answers how to stop telling it. */
   onEventsAppended (listener: () => void): () => void
+  /** Tells `listener` whenever seats in the live feed's rooms were taken or given up, as onJobsEnqueued does; answers how to stop telling it. */
+  onPresenceChanged (listener: () => void): () => void
   /** Closes the database; later calls do nothing. */
   close (): Promise<void>
 }

@@ -116,12 +116,14 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     closed = true
     clearInterval(pinging)
     following?.stop()
-    for (const project of joined.keys()) rooms.leave(project, member)
+    for (const projectId of joined.values()) rooms.leave(projectId, member)
     joined.clear()
   }
   const member: RoomMember = {
     username: principal.username,
-    presence: (project, change, username) => send({ type: `presence.${change}`, project, user: username })
+    presence: (projectId, change, username) => {
+      for (const [project, id] of joined) if (id === projectId) send({ type: `presence.${change}`, project, user: username })
+    }
   }
 
   const follow = (after: number) => {
@@ -148,18 +150,20 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     })
   }
 
-  const enter = (slug: string, projectId: number, ref?: string) => {
+  const enter = async (slug: string, projectId: number, ref?: string) => {
     joined.set(slug, projectId)
-    send({ type: 'subscribed', project: slug, present: rooms.join(slug, member), after: following?.cursor, ref })
+    const after = following?.cursor
+    send({ type: 'subscribed', project: slug, present: await rooms.join(projectId, member), after, ref })
   }
   const subscribe = async ({ project, ref }: { project: string, ref?: string | undefined }) => {
     const found = await fastify.db.projects.find(principal, project)
     if (found === undefined) return refuse({ error: 'project-not-found', detail: `There is no project ${project} that you can see.` }, ref)
-    enter('movedTo' in found ? found.movedTo : found.project.slug, found.id, ref)
+    await enter('movedTo' in found ? found.movedTo : found.project.slug, found.id, ref)
   }
   const unsubscribe = ({ project, ref }: { project: string, ref?: string | undefined }) => {
+    const projectId = joined.get(project)
     joined.delete(project)
-    rooms.leave(project, member)
+    if (projectId !== undefined) rooms.leave(projectId, member)
     send({ type: 'unsubscribed', project, ref })
   }
   const comment = async ({ task_id: taskId, body, ref }: { task_id: number, body: string, ref?: string | undefined }) => {
@@ -224,9 +228,14 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
     for (const project of [...joined.keys()]) {
       const found = await fastify.db.projects.find(principal, project)
       if (found !== undefined && 'project' in found) continue
-      // Left, or joined again by its new slug in the same step: its events (followed by its id) never stop.
-      unsubscribe({ project })
-      if (found !== undefined) enter(found.movedTo, found.id)
+      if (found === undefined) {
+        unsubscribe({ project })
+        continue
+      }
+      // Renamed: the same room (its events, followed by its id, never stop), by its new slug.
+      joined.delete(project)
+      send({ type: 'unsubscribed', project })
+      await enter(found.movedTo, found.id)
     }
   }
   const pinging = setInterval(() => {

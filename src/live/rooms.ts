@@ -1,47 +1,150 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { PresenceRepository } from '../db/presence-repository.js'
+
 /** Someone in a room: a WebSocket of the feed, told when others come and go. */
 export interface RoomMember {
   readonly username: string
-  /** Tells the member that `username` joined or left the room of `project`. */
-  presence (project: string, change: 'joined' | 'left', username: string): void
+  /** Tells the member that `username` joined or left the room of project `projectId`. */
+  presence (projectId: number, change: 'joined' | 'left', username: string): void
+}
+
+export interface RoomsOptions {
+  /** The seats of every instance on the database. */
+  presence: PresenceRepository
+  /** Tells the listener whenever seats were taken or given up (on any instance, where the database tells). */
+  onChanged: (listener: () => void) => () => void
+  /** How often this instance pushes its seats' expiry on and looks again (WS_PING_INTERVAL_MS); a seat not pushed on for three times this is nobody's. */
+  refreshMs: number
+  log: FastifyBaseLogger
 }
 
 /**
- * The project rooms of this instance: who follows each project's feed now.
- * Presence is by user: someone joins with their first socket in a room and
- * leaves with their last, so a second browser tab is not news.
+ * The project rooms, by project id, and who is in each on every instance.
+ * This instance takes a seat for a user in a room with their first socket
+ * in it here and gives it up with their last; presence is the users with a
+ * seat anywhere. Whenever seats change, each member is told the difference
+ * from what it was told before: a second tab, or the same user on another
+ * instance, is not news. An instance that dies stops pushing its seats'
+ * expiry on, and the others tell its users `left` once they expire.
+ *
+ * Presence is best effort: a database that fails here is logged, and the
+ * rooms go on with what they know.
  */
 export class Rooms {
-  readonly #rooms = new Map<string, Set<RoomMember>>()
+  readonly #options: RoomsOptions
+  readonly #instance = randomUUID()
+  /** Each room's members here, with who each was last told is there. */
+  readonly #rooms = new Map<number, Map<RoomMember, Set<string>>>()
+  readonly #stopListening: () => void
+  readonly #refreshing: NodeJS.Timeout
+  #looking: Promise<void> | undefined
+  #lookAgain = false
+  // Seats being given up: waited for when the rooms close.
+  readonly #leaving = new Set<Promise<void>>()
+  #closed = false
 
-  /** Puts the member in the project's room; answers who is there (the member included), each user once. */
-  join (project: string, member: RoomMember): string[] {
-    let room = this.#rooms.get(project)
+  constructor (options: RoomsOptions) {
+    this.#options = options
+    this.#stopListening = options.onChanged(() => this.#look())
+    this.#refreshing = setInterval(() => {
+      if (this.#rooms.size === 0) return
+      const now = Date.now()
+      this.#options.presence.refresh(this.#instance, this.#expiry(now), now)
+        .catch((error: unknown) => this.#failed(error))
+        .finally(() => this.#look())
+    }, options.refreshMs)
+  }
+
+  /** Puts the member in the project's room; answers who is there, the member included, each user once. */
+  async join (projectId: number, member: RoomMember): Promise<string[]> {
+    let room = this.#rooms.get(projectId)
     if (room === undefined) {
-      room = new Set()
-      this.#rooms.set(project, room)
+      room = new Map()
+      this.#rooms.set(projectId, room)
     }
-    if (!room.has(member)) {
-      const news = !this.#present(room, member.username)
-      room.add(member)
-      if (news) this.#tell(room, member, project, 'joined')
+    if (!this.#seated(room, member.username)) {
+      await this.#options.presence.enter({ instance: this.#instance, projectId, username: member.username }, this.#expiry(Date.now()))
+        .catch((error: unknown) => this.#failed(error))
     }
-    return [...new Set([...room].map(({ username }) => username))].sort()
+    const present = await this.#options.presence.present([projectId], Date.now())
+      .then((found) => found.get(projectId) ?? new Set<string>(), (error: unknown) => {
+        this.#failed(error)
+        return new Set<string>()
+      })
+    for (const other of room.keys()) present.add(other.username)
+    present.add(member.username)
+    room.set(member, present)
+    return [...present].sort()
   }
 
   /** Takes the member out of the project's room, if it was there. */
-  leave (project: string, member: RoomMember): void {
-    const room = this.#rooms.get(project)
+  leave (projectId: number, member: RoomMember): void {
+    const room = this.#rooms.get(projectId)
     if (room === undefined || !room.delete(member)) return
-    if (room.size === 0) this.#rooms.delete(project)
-    else if (!this.#present(room, member.username)) this.#tell(room, member, project, 'left')
+    if (room.size === 0) this.#rooms.delete(projectId)
+    if (this.#closed || (room.size > 0 && this.#seated(room, member.username))) return
+    const leaving = this.#options.presence.leave({ instance: this.#instance, projectId, username: member.username })
+      .catch((error: unknown) => this.#failed(error))
+      .finally(() => this.#leaving.delete(leaving))
+    this.#leaving.add(leaving)
   }
 
-  #present (room: Set<RoomMember>, username: string): boolean {
-    for (const other of room) if (other.username === username) return true
+  /** Stops looking, and gives up this instance's seats. */
+  async close (): Promise<void> {
+    this.#closed = true
+    clearInterval(this.#refreshing)
+    this.#stopListening()
+    await Promise.all([this.#looking, ...this.#leaving])
+    await this.#options.presence.leaveAll(this.#instance).catch((error: unknown) => this.#failed(error))
+  }
+
+  #seated (room: Map<RoomMember, Set<string>>, username: string): boolean {
+    for (const other of room.keys()) if (other.username === username) return true
     return false
   }
 
-  #tell (room: Set<RoomMember>, member: RoomMember, project: string, change: 'joined' | 'left'): void {
-    for (const other of room) if (other !== member) other.presence(project, change, member.username)
+  #expiry (now: number): number {
+    return now + 3 * this.#options.refreshMs
+  }
+
+  #failed (error: unknown): void {
+    this.#options.log.warn({ err: error }, 'presence in the live feed\'s rooms could not be kept up to date: it goes on with what it knows')
+  }
+
+  /** Reads who is in the rooms with members here, and tells each member the difference (one read at a time; one more if asked meanwhile). */
+  #look (): void {
+    if (this.#looking !== undefined) {
+      this.#lookAgain = true
+      return
+    }
+    this.#looking = (async () => {
+      do {
+        this.#lookAgain = false
+        const present = await this.#options.presence.present([...this.#rooms.keys()], Date.now())
+        for (const [projectId, room] of this.#rooms) {
+          const now = present.get(projectId) ?? new Set<string>()
+          // Those with a socket here are there, whatever the read said (it may be older than their seat).
+          for (const member of room.keys()) now.add(member.username)
+          for (const [member, told] of room) this.#tell(member, projectId, told, now)
+        }
+      } while (this.#lookAgain)
+    })().catch((error: unknown) => this.#failed(error)).finally(() => {
+      this.#looking = undefined
+      if (this.#lookAgain) this.#look()
+    })
+  }
+
+  #tell (member: RoomMember, projectId: number, told: Set<string>, now: ReadonlySet<string>): void {
+    for (const username of now) {
+      if (told.has(username)) continue
+      told.add(username)
+      member.presence(projectId, 'joined', username)
+    }
+    for (const username of told) {
+      if (now.has(username)) continue
+      told.delete(username)
+      member.presence(projectId, 'left', username)
+    }
   }
 }

@@ -2,8 +2,8 @@ import pg from 'pg'
 import { sql, type SQL } from 'drizzle-orm'
 import type { DatabaseLog } from './postgres-database.js'
 
-/** What instances on one database tell each other of: events appended to the change log, jobs added (or made due again). */
-export type Channel = 'task_events' | 'task_jobs'
+/** What instances on one database tell each other of: events appended to the change log, jobs added (or made due again), seats taken or given up in the live feed's rooms. */
+export type Channel = 'task_events' | 'task_jobs' | 'task_presence'
 
 /**
  * What a statement selects to tell every instance of this schema on

@@ -13,6 +13,7 @@ import { createPostgresIdempotencyRepository } from './idempotency-repository.js
 import { createPostgresJobRepository } from './job-repository.js'
 import { listenForNotifications } from './notifications.js'
 import { createPostgresOutbox } from './outbox.js'
+import { createPostgresPresenceRepository } from './presence-repository.js'
 import { createPostgresProjectRepository } from './project-repository.js'
 import { createPostgresSecretRepository } from './secret-repository.js'
 import { storageFaultOf } from './storage-faults.js'
@@ -105,7 +106,8 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
   const webhooks = createPostgresWebhookRepository(db, jobs.insert, jobs.enqueued)
   const events = createPostgresEventLog(db)
   // Other instances' commits (NOTIFY) tell this process's listeners as its own do.
-  const listener = await listenForNotifications(url, { task_events: events.appended, task_jobs: jobs.enqueued }, log)
+  const presence = createPostgresPresenceRepository(db)
+  const listener = await listenForNotifications(url, { task_events: events.appended, task_jobs: jobs.enqueued, task_presence: presence.changed }, log)
   const outbox = createPostgresOutbox(jobs.insert, webhooks, events, jobs.enqueued)
   let closed: Promise<void> | undefined
   return {
@@ -120,8 +122,10 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
     comments: reportingStorageFaults(createPostgresCommentRepository(db, events), storageFaultOf),
     events: reportingStorageFaults(events.log, storageFaultOf),
+    presence: reportingStorageFaults(presence.repository, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
     onEventsAppended: events.onAppended,
+    onPresenceChanged: presence.onChanged,
     ping,
     async close () {
       closed ??= Promise.all([listener.close(), pool.end()]).then(() => {})

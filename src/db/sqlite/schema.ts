@@ -303,3 +303,15 @@ export const taskComments = sqliteTable('task_comments', {
   createdAt: integer('created_at').notNull()
   /* c8 ignore next */
 }, (table) => [index('task_comments_task_idx').on(table.taskId, table.id)])
+
+// Who is in which project's room of the live feed, by instance (a random id
+// each process takes when it starts): each instance keeps its own rows, and
+// pushes `expires_at` on while it runs, so the rows of one that died are
+// soon nobody's. Rows of a project gone expire with it.
+export const roomPresence = sqliteTable('room_presence', {
+  instanceId: text('instance_id').notNull(),
+  projectId: integer('project_id').notNull(),
+  username: text('username').notNull(),
+  expiresAt: integer('expires_at').notNull()
+  /* c8 ignore next */
+}, (table) => [primaryKey({ columns: [table.projectId, table.username, table.instanceId] }), index('room_presence_instance_idx').on(table.instanceId)])

@@ -10,6 +10,7 @@ import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
 import { createSqliteEventLog } from './event-log.js'
 import { createSqliteJobRepository } from './job-repository.js'
 import { createSqliteOutbox } from './outbox.js'
+import { createSqlitePresenceRepository } from './presence-repository.js'
 import { createSqliteProjectRepository } from './project-repository.js'
 import { taskEvents, tasks } from './schema.js'
 import { createSqliteSecretRepository } from './secret-repository.js'
@@ -80,6 +81,7 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
   const webhooks = createSqliteWebhookRepository(db, write, jobs.insert, jobs.enqueued)
   const events = createSqliteEventLog(db, write)
   const outbox = createSqliteOutbox(db, jobs.insert, webhooks, events, jobs.enqueued)
+  const presence = createSqlitePresenceRepository(db, write)
   const { ping } = reportingStorageFaults({
     async ping () {
       selectOne.get()
@@ -107,8 +109,10 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
     comments: reportingStorageFaults(createSqliteCommentRepository(db, write, events), storageFaultOf),
     events: reportingStorageFaults(events.log, storageFaultOf),
+    presence: reportingStorageFaults(presence.repository, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
     onEventsAppended: events.onAppended,
+    onPresenceChanged: presence.onChanged,
     ping,
     async close () {
       if (client.open) client.close()

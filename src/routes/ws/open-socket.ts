@@ -19,7 +19,9 @@ const RETRY_AFTER_SECONDS = 5
 const names = (schemas: ReadonlyArray<{ $id?: string }>) => schemas.map(({ $id }) => `\`${$id}\``).join(', ')
 
 const openSocket: FastifyPluginAsyncTypebox<SocketOptions> = async (fastify, { maxConnections, ...options }) => {
-  const rooms = new Rooms()
+  const rooms = new Rooms({ presence: fastify.db.presence, onChanged: fastify.db.onPresenceChanged, refreshMs: options.pingIntervalMs, log: fastify.log })
+  // After the sockets were closed (preClose): this instance's seats are given up.
+  fastify.addHook('onClose', async () => rooms.close())
   const validators = messageValidators(fastify.validatorCompiler as FastifySchemaCompiler<TSchema>)
 
   fastify.route({

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { WebSocket } from 'ws'
-import { administratorToken, bearer, build, createUser, signIn, temporaryDirectory } from '../../helper.js'
+import { administratorToken, bearer, build, createUser, signIn, startServer, temporaryDirectory } from '../../helper.js'
 import { ON_POSTGRES, postgresTestUrl } from '../../postgres.js'
 import { LOCAL_PRINCIPAL } from '../../../src/auth/principal.js'
 import { SLOW_CONSUMER_GRACE_MS } from '../../../src/live/feed-socket.js'
@@ -184,6 +184,49 @@ t.test('resume: after a disconnect (and a restart), every missed event exactly o
   t.same(titles, ['Two', 'Three', 'Four'], 'the missed ones, then live')
   await pause(100)
   t.equal(back.received.filter(isEvent).length, 3, 'nothing doubled')
+})
+
+t.test('presence spans the instances sharing a database; the users of an instance that dies are told left', async (t) => {
+  const shared = {
+    DATABASE_URL: ON_POSTGRES ? await postgresTestUrl(t) : join(temporaryDirectory(t), 'tasks.db'),
+    AUTH: 'on',
+    JWT_SECRET: 'one secret for every instance, at least 32 characters',
+    WS_PING_INTERVAL_MS: '100'
+  }
+  const one = await listening(t, shared)
+  const other = await listening(t, shared)
+  const tokens = await team(one.app)
+  const ann = await connect(t, one.url, { token: tokens.ann })
+  ann.send({ type: 'subscribe', project: 'apollo' })
+  t.match(await ann.next(), { type: 'subscribed', present: ['ann'] })
+  const bob = await connect(t, other.url, { token: tokens.bob })
+  bob.send({ type: 'subscribe', project: 'apollo' })
+  t.match(await bob.next(), { type: 'subscribed', present: ['ann', 'bob'] }, 'bob, on the other instance, finds ann there')
+  t.same(await ann.next(), { type: 'presence.joined', project: 'apollo', user: 'bob' }, 'and ann hears him come')
+  const bobHere = await connect(t, one.url, { token: tokens.bob })
+  bobHere.send({ type: 'subscribe', project: 'apollo' })
+  await bobHere.next()
+  bob.socket.close()
+  await pause(500)
+  t.equal(ann.received.filter(({ type }) => type.startsWith('presence.')).length, 1, 'bob with a socket on each instance, then one: no news')
+  bobHere.socket.close()
+  t.same(await ann.next(), { type: 'presence.left', project: 'apollo', user: 'bob' }, 'his last socket gone, he has left')
+
+  // An instance of its own process, killed: nobody gives its seats up, they expire.
+  const dying = await startServer(t, shared)
+  const annOnDying = await connect(t, dying.url, { token: tokens.ann })
+  annOnDying.send({ type: 'subscribe', project: 'apollo' })
+  await annOnDying.next()
+  const bobOnDying = await connect(t, dying.url, { token: tokens.bob })
+  bobOnDying.send({ type: 'subscribe', project: 'apollo' })
+  t.match(await bobOnDying.next(), { type: 'subscribed', present: ['ann', 'bob'] })
+  t.same(await ann.next(), { type: 'presence.joined', project: 'apollo', user: 'bob' })
+  dying.process.kill('SIGKILL')
+  const killed = Date.now()
+  t.same(await ann.next(), { type: 'presence.left', project: 'apollo', user: 'bob' }, 'bob is left once his seat expires')
+  t.ok(Date.now() - killed < 3000, 'within a few ping intervals')
+  await pause(300)
+  t.equal(ann.received.filter(({ type, user }) => type === 'presence.left' && user === 'ann').length, 0, 'ann, there on another instance too, is not left')
 })
 
 t.test('events reach a socket on another instance sharing the database', async (t) => {
