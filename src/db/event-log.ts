@@ -47,17 +47,6 @@ export function projectIdsOf (events: readonly SharedEvent[]): number[] {
   return [...new Set(events.flatMap(({ projectId }) => projectId === null ? [] : [projectId]))]
 }
 
-/** Membership rows gathered by project (for readWithReaders). */
-export function membersByProject (rows: ReadonlyArray<{ projectId: number, userId: number }>): Map<number, Set<number>> {
-  const members = new Map<number, Set<number>>()
-  for (const { projectId, userId } of rows) {
-    const users = members.get(projectId) ?? new Set()
-    users.add(userId)
-    members.set(projectId, users)
-  }
-  return members
-}
-
 export interface EventReadRequest {
   /** Just after this event (its seq). */
   after: number

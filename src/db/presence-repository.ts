@@ -23,14 +23,3 @@ export interface PresenceRepository {
   /** Gives up every seat of `instance` (it is stopping), and tells every instance. */
   leaveAll (instance: string): Promise<void>
 }
-
-/** Seats read by project, each user once. */
-export function presentByProject (rows: ReadonlyArray<{ projectId: number, username: string }>): Map<number, Set<string>> {
-  const present = new Map<number, Set<string>>()
-  for (const { projectId, username } of rows) {
-    const users = present.get(projectId) ?? new Set()
-    users.add(username)
-    present.set(projectId, users)
-  }
-  return present
-}

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lt, max, min, or, sql, type SQL } from 'drizzle-orm'
+import { byProject } from '../by-project.js'
 import { commitSignal } from '../commit-signal.js'
-import { membersByProject, projectIdsOf, type EventLog, type LoggedEvent, type SharedEvent } from '../event-log.js'
+import { projectIdsOf, type EventLog, type LoggedEvent, type SharedEvent } from '../event-log.js'
 import type { Viewer } from '../viewer.js'
 import type { NewEvent } from '../../jobs/task-events.js'
 import { notification } from './notifications.js'
@@ -58,7 +59,7 @@ export function createPostgresEventLog (db: PostgresConnection) {
           .where(gt(taskEvents.seq, after)).orderBy(asc(taskEvents.seq)).limit(limit) as SharedEvent[])
         const ids = projectIdsOf(read.events)
         const rows = ids.length === 0 ? [] : await tx.select({ projectId: projectMembers.projectId, userId: projectMembers.userId }).from(projectMembers).where(inArray(projectMembers.projectId, ids))
-        return { ...read, members: membersByProject(rows) }
+        return { ...read, members: byProject(rows, ({ userId }) => userId) }
       }, ONE_SNAPSHOT)
     },
 

@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm'
+import { byProject } from '../by-project.js'
 import { commitSignal } from '../commit-signal.js'
-import { presentByProject, type PresenceRepository } from '../presence-repository.js'
+import type { PresenceRepository } from '../presence-repository.js'
 import { notification } from './notifications.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
 import { roomPresence } from './schema.js'
@@ -40,8 +41,8 @@ export function createPostgresPresenceRepository (db: PostgresConnection) {
 
     async present (projectIds, now) {
       if (projectIds.length === 0) return new Map()
-      return presentByProject(await db.select({ projectId: roomPresence.projectId, username: roomPresence.username }).from(roomPresence)
-        .where(and(inArray(roomPresence.projectId, [...projectIds]), gte(roomPresence.expiresAt, now))))
+      return byProject(await db.select({ projectId: roomPresence.projectId, username: roomPresence.username }).from(roomPresence)
+        .where(and(inArray(roomPresence.projectId, [...projectIds]), gte(roomPresence.expiresAt, now))), ({ username }) => username)
     },
 
     async leaveAll (instance) {

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lt, max, min, or, sql, type SQL } from 'drizzle-orm'
+import { byProject } from '../by-project.js'
 import { commitSignal } from '../commit-signal.js'
-import { membersByProject, projectIdsOf, type EventLog, type LoggedEvent, type SharedEvent } from '../event-log.js'
+import { projectIdsOf, type EventLog, type LoggedEvent, type SharedEvent } from '../event-log.js'
 import type { Viewer } from '../viewer.js'
 import type { NewEvent } from '../../jobs/task-events.js'
 import type { GroupCommit } from './group-commit.js'
@@ -56,7 +57,7 @@ export function createSqliteEventLog (db: SqliteConnection, write: GroupCommit) 
           .where(gt(taskEvents.seq, after)).orderBy(asc(taskEvents.seq)).limit(limit).all() as SharedEvent[])
         const ids = projectIdsOf(read.events)
         const rows = ids.length === 0 ? [] : db.select({ projectId: projectMembers.projectId, userId: projectMembers.userId }).from(projectMembers).where(inArray(projectMembers.projectId, ids)).all()
-        return { ...read, members: membersByProject(rows) }
+        return { ...read, members: byProject(rows, ({ userId }) => userId) }
       }, { behavior: 'deferred' })
     },
 

@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lt } from 'drizzle-orm'
+import { byProject } from '../by-project.js'
 import { commitSignal } from '../commit-signal.js'
-import { presentByProject, type PresenceRepository } from '../presence-repository.js'
+import type { PresenceRepository } from '../presence-repository.js'
 import type { GroupCommit } from './group-commit.js'
 import { roomPresence } from './schema.js'
 import type { SqliteConnection } from './sqlite-database.js'
@@ -34,8 +35,8 @@ export function createSqlitePresenceRepository (db: SqliteConnection, write: Gro
 
     async present (projectIds, now) {
       if (projectIds.length === 0) return new Map()
-      return presentByProject(db.select({ projectId: roomPresence.projectId, username: roomPresence.username }).from(roomPresence)
-        .where(and(inArray(roomPresence.projectId, [...projectIds]), gte(roomPresence.expiresAt, now))).all())
+      return byProject(db.select({ projectId: roomPresence.projectId, username: roomPresence.username }).from(roomPresence)
+        .where(and(inArray(roomPresence.projectId, [...projectIds]), gte(roomPresence.expiresAt, now))).all(), ({ username }) => username)
     },
 
     async leaveAll (instance) {
