@@ -40,8 +40,10 @@ export class Rooms {
   readonly #refreshing: NodeJS.Timeout
   #looking: Promise<void> | undefined
   #lookAgain = false
-  // Seats being given up: waited for when the rooms close.
-  readonly #leaving = new Set<Promise<void>>()
+  // This instance's seats are taken and given up one at a time, in order: a seat given up as it is taken stays given up.
+  #writing: Promise<void> = Promise.resolve()
+  // Members whose join has not yet read who is there: they learn it from its answer.
+  readonly #joining = new WeakSet<RoomMember>()
   #closed = false
 
   constructor (options: RoomsOptions) {
@@ -63,10 +65,11 @@ export class Rooms {
       room = new Map()
       this.#rooms.set(projectId, room)
     }
-    if (!this.#seated(room, member.username)) {
-      await this.#options.presence.enter({ instance: this.#instance, projectId, username: member.username }, this.#expiry(Date.now()))
-        .catch((error: unknown) => this.#failed(error))
-    }
+    const first = !this.#seated(room, member.username)
+    // In the room at once (a leave while the seat is taken finds it); told of the others once joining has read who they are.
+    room.set(member, new Set([member.username]))
+    this.#joining.add(member)
+    if (first) await this.#write(async (presence) => presence.enter({ instance: this.#instance, projectId, username: member.username }, this.#expiry(Date.now())))
     const present = await this.#options.presence.present([projectId], Date.now())
       .then((found) => found.get(projectId) ?? new Set<string>(), (error: unknown) => {
         this.#failed(error)
@@ -74,7 +77,8 @@ export class Rooms {
       })
     for (const other of room.keys()) present.add(other.username)
     present.add(member.username)
-    room.set(member, present)
+    if (room.has(member)) room.set(member, present)
+    this.#joining.delete(member)
     return [...present].sort()
   }
 
@@ -84,10 +88,7 @@ export class Rooms {
     if (room === undefined || !room.delete(member)) return
     if (room.size === 0) this.#rooms.delete(projectId)
     if (this.#closed || (room.size > 0 && this.#seated(room, member.username))) return
-    const leaving = this.#options.presence.leave({ instance: this.#instance, projectId, username: member.username })
-      .catch((error: unknown) => this.#failed(error))
-      .finally(() => this.#leaving.delete(leaving))
-    this.#leaving.add(leaving)
+    void this.#write(async (presence) => presence.leave({ instance: this.#instance, projectId, username: member.username }))
   }
 
   /** Stops looking, and gives up this instance's seats. */
@@ -95,8 +96,14 @@ export class Rooms {
     this.#closed = true
     clearInterval(this.#refreshing)
     this.#stopListening()
-    await Promise.all([this.#looking, ...this.#leaving])
+    await Promise.all([this.#looking, this.#writing])
     await this.#options.presence.leaveAll(this.#instance).catch((error: unknown) => this.#failed(error))
+  }
+
+  /** Runs a write of this instance's seats after those before it; a failure is logged. */
+  #write (work: (presence: PresenceRepository) => Promise<void>): Promise<void> {
+    this.#writing = this.#writing.then(async () => work(this.#options.presence)).catch((error: unknown) => this.#failed(error))
+    return this.#writing
   }
 
   #seated (room: Map<RoomMember, Set<string>>, username: string): boolean {
@@ -126,7 +133,7 @@ export class Rooms {
           const now = present.get(projectId) ?? new Set<string>()
           // Those with a socket here are there, whatever the read said (it may be older than their seat).
           for (const member of room.keys()) now.add(member.username)
-          for (const [member, told] of room) this.#tell(member, projectId, told, now)
+          for (const [member, told] of room) if (!this.#joining.has(member)) this.#tell(member, projectId, told, now)
         }
       } while (this.#lookAgain)
     })().catch((error: unknown) => this.#failed(error)).finally(() => {

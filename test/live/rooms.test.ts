@@ -48,6 +48,19 @@ t.test('each member is told who came and went on any instance, the difference fr
   t.same(cat.told, ['1 left bob'], 'another project\'s room is another room')
 })
 
+t.test('a member gone while its seat was being taken leaves no seat behind', async (t) => {
+  const { db, one, other } = await instances(t)
+  const ann = member('ann')
+  await other.join(1, ann)
+  const dan = member('dan')
+  const joining = one.join(1, dan)
+  one.leave(1, dan)
+  t.same(await joining, ['ann', 'dan'])
+  await settle(100)
+  t.same([...(await db.presence.present([1], Date.now())).get(1) ?? []], ['ann'], 'only ann sits in the room')
+  t.notOk(ann.told.includes('1 joined dan') && !ann.told.includes('1 left dan'), 'dan is not left in it for ann')
+})
+
 t.test('an instance that closes gives up its seats; a database that fails is logged, and the rooms go on with what they know', async (t) => {
   const { db, one, other, warnings } = await instances(t)
   const ann = member('ann')
