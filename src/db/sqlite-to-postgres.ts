@@ -11,8 +11,8 @@ import type { SqliteConnection } from './sqlite/sqlite-database.js'
 interface CopiedTable {
   name: string
   columns: Array<{ source: Column, target: Column }>
-  /** Whether its `id` is handed out by the database (AUTOINCREMENT on SQLite, an identity on PostgreSQL). */
-  numbered: boolean
+  /** The column the database numbers (AUTOINCREMENT on SQLite, an identity on PostgreSQL), if any: `id`, or the change log's `seq`. */
+  numbered: string | undefined
 }
 
 /** Nothing when rows of S and rows of P have the same fields of the same types; otherwise one argument that cannot be given. */
@@ -29,12 +29,13 @@ function sameTable<S extends SQLiteTable, P extends PgTable> (source: S, target:
   const sourceColumns = getTableColumns(source) as Record<string, Column>
   const columns = Object.entries(getTableColumns(target) as Record<string, Column>)
     .map(([field, column]) => ({ source: sourceColumns[field] as Column, target: column }))
-  return { name: getTableName(target), columns, numbered: columns.some(({ target }) => target.name === 'id' && target.generatedIdentity !== undefined) }
+  return { name: getTableName(target), columns, numbered: columns.find(({ target }) => target.generatedIdentity !== undefined)?.target.name }
 }
 
-// Every table but the counters (task_counts, recomputed) and the search index
-// (SQLite's own; PostgreSQL's trigram indexes follow the rows). A table comes
-// after the tables it refers to.
+// Every table but the counters (task_counts, recomputed), the search index
+// (SQLite's own; PostgreSQL's trigram indexes follow the rows) and the live
+// feed's room seats (those of instances running on the source). A table
+// comes after the tables it refers to.
 const TABLES = [
   sameTable(sqlite.users, postgres.users),
   sameTable(sqlite.projects, postgres.projects),
@@ -42,6 +43,10 @@ const TABLES = [
   sameTable(sqlite.projectSlugRedirects, postgres.projectSlugRedirects),
   sameTable(sqlite.tasks, postgres.tasks),
   sameTable(sqlite.taskComments, postgres.taskComments),
+  // The change log, with its numbers: a feed resumes on the new database from the last event it had.
+  sameTable(sqlite.taskEvents, postgres.taskEvents),
+  sameTable(sqlite.webhooks, postgres.webhooks),
+  sameTable(sqlite.webhookDeliveries, postgres.webhookDeliveries),
   sameTable(sqlite.personalTokens, postgres.personalTokens),
   sameTable(sqlite.refreshTokens, postgres.refreshTokens),
   sameTable(sqlite.idempotencyKeys, postgres.idempotencyKeys),
@@ -129,7 +134,7 @@ async function copyInTransaction (source: SqliteConnection, target: pg.ClientBas
 
   const copied = await verify(source, target)
   // Last, as setval is not undone by a rollback.
-  for (const table of TABLES.filter(({ numbered }) => numbered)) await continueIds(source, target, table.name)
+  for (const { name, numbered } of TABLES) if (numbered !== undefined) await continueIds(source, target, name, numbered)
   return copied
 }
 
@@ -213,10 +218,10 @@ async function verify (source: SqliteConnection, target: pg.ClientBase): Promise
  * ever gave, as AUTOINCREMENT would have: an id that belonged to a row
  * since deleted (a token, a project) is never given again.
  */
-async function continueIds (source: SqliteConnection, target: pg.ClientBase, name: string): Promise<void> {
+async function continueIds (source: SqliteConnection, target: pg.ClientBase, name: string, column: string): Promise<void> {
   const given = source.$client.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck().get(name) as number | undefined
   // On a table that never had a row both are null, and setval leaves the identity at its start.
-  await target.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), greatest(max("id"), $2::bigint)) FROM ${quoted(name)}`, [name, given ?? null])
+  await target.query(`SELECT setval(pg_get_serial_sequence($1, $2), greatest(max(${quoted(column)}), $3::bigint)) FROM ${quoted(name)}`, [name, column, given ?? null])
 }
 
 /** An error in one line, with what PostgreSQL adds about the row (the key that was missing or taken). */

@@ -13,7 +13,7 @@ import { postgresTestUrl } from '../postgres.js'
 
 const COPY = 'src/db/copy.ts'
 const USAGE = 'Usage: npm run db:copy -- --from PATH --to URL'
-const TABLES = ['users', 'projects', 'project_members', 'project_slug_redirects', 'tasks', 'task_comments', 'personal_tokens', 'refresh_tokens', 'idempotency_keys', 'server_secrets']
+const TABLES = ['users', 'projects', 'project_members', 'project_slug_redirects', 'tasks', 'task_comments', 'task_events', 'webhooks', 'webhook_deliveries', 'personal_tokens', 'refresh_tokens', 'idempotency_keys', 'server_secrets']
 
 type Rows = Record<string, unknown[]>
 const sorted = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).sort()
@@ -87,9 +87,11 @@ function seededSource (t: Test, count: number): string {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, passwords, tokens, projects, tasks and idempotency keys', async (t) => {
+t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, passwords, tokens, projects, tasks, webhooks, the change log and idempotency keys', async (t) => {
   const file = join(temporaryDirectory(t), 'tasks.db')
-  const source = await build(t, { DATABASE_URL: file })
+  // Deliveries stay pending (no worker), so that the rows copied are the rows left.
+  const settings = { WEBHOOK_ALLOW_PRIVATE: 'true', JOB_WORKER: 'off' }
+  const source = await build(t, { DATABASE_URL: file, ...settings })
   const post = async (url: string, payload: unknown, token?: string, headers: Record<string, string> = {}) => {
     const response = await source.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: { ...(token === undefined ? {} : bearer(token)), ...headers } })
     t.ok(response.statusCode < 300, `POST ${url}: ${response.body}`)
@@ -113,6 +115,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
 
   await post('/projects', { name: 'Apollo' }, ada.access_token)
   t.equal((await source.inject({ method: 'PUT', url: '/projects/apollo/members/bob', payload: { role: 'editor' }, headers: bearer(ada.access_token) })).statusCode, 201)
+  const webhook = await post('/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['task.created', 'task.updated'], project: 'apollo' }, ada.access_token)
   const launch = await post('/tasks', { title: 'Launch', project: 'apollo', priority: 5 }, ada.access_token)
   await patch('/projects/apollo', { slug: 'artemis', name: 'Artemis' }, ada.access_token)
   await post('/tasks', { title: 'Fuel', project: 'artemis', assignee: 'bob' }, bob.access_token)
@@ -141,11 +144,15 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
       projects: await get('/projects'),
       members: await get('/projects/artemis/members'),
       comments: await get(`/tasks/${launch.id}/comments`, ada.access_token),
-      tokens: (await get('/users/me/tokens', ada.access_token))
+      tokens: (await get('/users/me/tokens', ada.access_token)),
+      webhooks: await get('/webhooks', ada.access_token),
+      deliveries: await get(`/webhooks/${webhook.id as number}/deliveries`, ada.access_token)
     }
   }
   const before = await observe(source)
   t.equal(before.tasks.items.length, 6)
+  t.equal(before.deliveries.items.length, 3, 'apollo\'s creation, rename and new task, each to its webhook')
+  const lastEvent = await source.db.events.latest()
   await source.close()
 
   // A server started on the target before the copy left its own secret there: the source's replaces it.
@@ -161,7 +168,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   t.match(copy.output, /\n {2}tasks {19} {9}6\n/)
   t.same((await targetState(url)).rows, sourceRows(file), 'every row of every table, as it was')
 
-  const target = await build(t, { DATABASE_URL: url })
+  const target = await build(t, { DATABASE_URL: url, ...settings })
   t.same(await observe(target), before, 'the same tasks, users, projects, members and tokens, seen by the same users with the same tokens')
   t.equal((await target.inject({ method: 'GET', url: '/projects/apollo' })).headers.location, '/projects/artemis', 'the old slug still redirects')
 
@@ -180,8 +187,12 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   const replayed = await target.inject({ method: 'POST', url: '/tasks', payload: retried, headers: { ...bearer(ada.access_token), 'idempotency-key': 'retry-1' } })
   t.same([replayed.statusCode, replayed.json()], [201, first], 'a retried request is answered as the first was')
 
+  // A feed resumes on the new database from the last event it had on the old one.
+  t.equal(await target.db.events.latest(), lastEvent, 'the change log is there, numbered as it was')
+
   // New rows continue after the copied ones, and the counters keep up.
   const next = await target.inject({ method: 'POST', url: '/tasks', payload: { title: 'After the move' } })
+  t.equal(await target.db.events.latest(), lastEvent + 1, 'and so do its events')
   t.equal(next.json().id, Math.max(...before.tasks.items.map((task: { id: number }) => task.id)) + 1)
   const nextPat = await target.inject({ method: 'POST', url: '/users/me/tokens', payload: { name: 'new', scopes: ['tasks:read'] }, headers: bearer(ada.access_token) })
   t.equal(nextPat.json().id, deletedPat.id + 1, 'the id of a deleted token is not given again')
