@@ -151,6 +151,8 @@ export function serveFeed (fastify: FastifyInstance, socket: WebSocket, request:
   }
 
   const enter = async (slug: string, projectId: number, ref?: string) => {
+    // Closed while the project was looked up: there is no room to join any more.
+    if (closed) return
     joined.set(slug, projectId)
     const after = following?.cursor
     send({ type: 'subscribed', project: slug, present: await rooms.join(projectId, member), after, ref })
