@@ -1,4 +1,5 @@
 import type { Task, TaskCreate, TaskListQuery, TaskUpdate } from '../schemas/task.js'
+import type { AttachmentRepository } from './attachment-repository.js'
 import type { CommentRepository } from './comment-repository.js'
 import type { EventLog } from './event-log.js'
 import type { JobRepository } from './job-repository.js'
@@ -103,6 +104,8 @@ export interface Database {
   readonly jobs: JobRepository
   readonly webhooks: WebhookRepository
   readonly comments: CommentRepository
+  /** What is known of the files attached to tasks; their content is in the blob store. */
+  readonly attachments: AttachmentRepository
   /** The change log: every task change's events, in order, for the live feed. */
   readonly events: EventLog
   /** Who is in which project's room of the live feed, on every instance. */

@@ -43,6 +43,7 @@ const TABLES = [
   sameTable(sqlite.projectSlugRedirects, postgres.projectSlugRedirects),
   sameTable(sqlite.tasks, postgres.tasks),
   sameTable(sqlite.taskComments, postgres.taskComments),
+  sameTable(sqlite.taskAttachments, postgres.taskAttachments),
   // The change log, with its numbers: a feed resumes on the new database from the last event it had.
   sameTable(sqlite.taskEvents, postgres.taskEvents),
   sameTable(sqlite.webhooks, postgres.webhooks),

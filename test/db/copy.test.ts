@@ -13,7 +13,7 @@ import { postgresTestUrl } from '../postgres.js'
 
 const COPY = 'src/db/copy.ts'
 const USAGE = 'Usage: npm run db:copy -- --from PATH --to URL'
-const TABLES = ['users', 'projects', 'project_members', 'project_slug_redirects', 'tasks', 'task_comments', 'task_events', 'webhooks', 'webhook_deliveries', 'personal_tokens', 'refresh_tokens', 'idempotency_keys', 'server_secrets']
+const TABLES = ['users', 'projects', 'project_members', 'project_slug_redirects', 'tasks', 'task_comments', 'task_attachments', 'task_events', 'webhooks', 'webhook_deliveries', 'personal_tokens', 'refresh_tokens', 'idempotency_keys', 'server_secrets']
 
 type Rows = Record<string, unknown[]>
 const sorted = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).sort()
@@ -120,6 +120,9 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   await patch('/projects/apollo', { slug: 'artemis', name: 'Artemis' }, ada.access_token)
   await post('/tasks', { title: 'Fuel', project: 'artemis', assignee: 'bob' }, bob.access_token)
   await post(`/tasks/${launch.id}/comments`, { body: 'Fuelled and ready' }, bob.access_token)
+  const adaStored = await source.db.users.findByUsername('ada') as { id: number, role: string }
+  const adaViewer = { userId: adaStored.id, username: 'ada', admin: adaStored.role === 'admin' }
+  t.match(await source.db.attachments.create(adaViewer, launch.id, { filename: 'checklist.pdf', size: 2048, contentType: 'application/pdf', sha256: 'ab'.repeat(32) }, 10), { id: Number })
   const note = await post('/tasks', { title: 'Private note', description: 'Only mine' }, ada.access_token)
   await patch(`/tasks/${note.id}`, { status: 'in_progress' }, ada.access_token)
   await patch(`/tasks/${note.id}`, { status: 'done' }, ada.access_token)
@@ -144,6 +147,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
       projects: await get('/projects'),
       members: await get('/projects/artemis/members'),
       comments: await get(`/tasks/${launch.id}/comments`, ada.access_token),
+      attachments: await app.db.attachments.list(adaViewer, launch.id, { limit: 10, offset: 0 }),
       tokens: (await get('/users/me/tokens', ada.access_token)),
       webhooks: await get('/webhooks', ada.access_token),
       deliveries: await get(`/webhooks/${webhook.id as number}/deliveries`, ada.access_token)
@@ -151,6 +155,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   }
   const before = await observe(source)
   t.equal(before.tasks.items.length, 6)
+  t.match(before.attachments, { items: [{ filename: 'checklist.pdf', size: 2048, created_by: 'ada' }], total: 1 })
   t.equal(before.deliveries.items.length, 3, 'apollo\'s creation, rename and new task, each to its webhook')
   const lastEvent = await source.db.events.latest()
   await source.close()

@@ -7,6 +7,7 @@ import type { Database } from '../database.js'
 import { reportingStorageFaults } from '../reporting-storage-faults.js'
 import { StorageUnavailableError } from '../storage-unavailable-error.js'
 import { POSTGRES_MIGRATIONS_FOLDER } from '../../project-files.js'
+import { createPostgresAttachmentRepository } from './attachment-repository.js'
 import { createPostgresCommentRepository } from './comment-repository.js'
 import { createPostgresEventLog } from './event-log.js'
 import { createPostgresIdempotencyRepository } from './idempotency-repository.js'
@@ -121,6 +122,7 @@ export async function openPostgresDatabase (url: string, { poolSize, poolTimeout
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
     comments: reportingStorageFaults(createPostgresCommentRepository(db, events), storageFaultOf),
+    attachments: reportingStorageFaults(createPostgresAttachmentRepository(db), storageFaultOf),
     events: reportingStorageFaults(events.log, storageFaultOf),
     presence: reportingStorageFaults(presence.repository, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,

@@ -282,6 +282,20 @@ export const taskComments = pgTable('task_comments', {
   /* c8 ignore next */
 }, (table) => [index('task_comments_task_idx').on(table.taskId, table.id)])
 
+export const taskAttachments = pgTable('task_attachments', {
+  id: identity('id'),
+  /* c8 ignore next */
+  taskId: reference('task_id').notNull().references(() => tasks.id),
+  filename: text('filename').notNull(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  contentType: text('content_type').notNull(),
+  sha256: text('sha256').notNull(),
+  /* c8 ignore next */
+  createdBy: reference('created_by').notNull().references(() => users.id),
+  createdAt: milliseconds('created_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('task_attachments_task_idx').on(table.taskId, table.id), index('task_attachments_sha256_idx').on(table.sha256)])
+
 // Who is in which project's room of the live feed, by instance (a random id
 // each process takes when it starts): each instance keeps its own rows, and
 // pushes `expires_at` on while it runs, so the rows of one that died are

@@ -304,6 +304,24 @@ export const taskComments = sqliteTable('task_comments', {
   /* c8 ignore next */
 }, (table) => [index('task_comments_task_idx').on(table.taskId, table.id)])
 
+// The files attached to tasks: their content is in the blob store, named by
+// its SHA-256, and a row holds what the API shows of it. Indexed for a task's
+// list, and by hash for the blob store's sweep, which asks whether any row
+// still refers to a blob.
+export const taskAttachments = sqliteTable('task_attachments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /* c8 ignore next */
+  taskId: integer('task_id').notNull().references(() => tasks.id),
+  filename: text('filename').notNull(),
+  size: integer('size').notNull(),
+  contentType: text('content_type').notNull(),
+  sha256: text('sha256').notNull(),
+  /* c8 ignore next */
+  createdBy: integer('created_by').notNull().references(() => users.id),
+  createdAt: integer('created_at').notNull()
+  /* c8 ignore next */
+}, (table) => [index('task_attachments_task_idx').on(table.taskId, table.id), index('task_attachments_sha256_idx').on(table.sha256)])
+
 // Who is in which project's room of the live feed, by instance (a random id
 // each process takes when it starts): each instance keeps its own rows, and
 // pushes `expires_at` on while it runs, so the rows of one that died are

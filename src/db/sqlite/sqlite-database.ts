@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Database } from '../database.js'
+import { createSqliteAttachmentRepository } from './attachment-repository.js'
 import { createSqliteCommentRepository } from './comment-repository.js'
 import { createGroupCommit } from './group-commit.js'
 import { createSqliteIdempotencyRepository } from './idempotency-repository.js'
@@ -108,6 +109,7 @@ export function openSqliteDatabase (url: string): SqliteDatabase {
     jobs: reportingStorageFaults(jobs.repository, storageFaultOf),
     webhooks: reportingStorageFaults(webhooks.repository, storageFaultOf),
     comments: reportingStorageFaults(createSqliteCommentRepository(db, write, events), storageFaultOf),
+    attachments: reportingStorageFaults(createSqliteAttachmentRepository(db, write), storageFaultOf),
     events: reportingStorageFaults(events.log, storageFaultOf),
     presence: reportingStorageFaults(presence.repository, storageFaultOf),
     onJobsEnqueued: jobs.onEnqueued,
