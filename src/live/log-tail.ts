@@ -104,7 +104,8 @@ export class LogTail {
       if (run !== this.#run) return
       if (read.reset) return this.#drop(run)
       this.#cursor = read.through
-      for (const listener of this.#listeners) listener.read({ ...read, after })
+      const told = { ...read, after }
+      for (const listener of this.#listeners) listener.read(told)
       if (read.events.length === READ_LIMIT) this.#appended = true
     }
   }

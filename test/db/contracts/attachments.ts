@@ -1,18 +1,13 @@
 import type { Test } from 'tap'
 import type { AttachedFile } from '../../../src/db/attachment-repository.js'
-import type { Viewer } from '../../../src/db/viewer.js'
 import type { Attachment } from '../../../src/schemas/attachment.js'
-import type { ProjectRole } from '../../../src/schemas/project.js'
-import type { Task } from '../../../src/schemas/task.js'
 import type { OpenDatabase } from './open-database.js'
+import { projectTeam } from './project-team.js'
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const PAGE = { limit: 10, offset: 0 }
 // More than any test attaches to one task, where the limit is not what is tested.
 const ROOMY = 100
-
-// apollo: ann owns it, bob edits, cat views. eve is in no project; dan is an administrator.
-const APOLLO: Record<string, ProjectRole> = { bob: 'editor', cat: 'viewer' }
 
 /** A SHA-256 in hex made of one repeated character: files that share it share their content. */
 const hash = (character: string) => character.repeat(64)
@@ -21,19 +16,9 @@ const hash = (character: string) => character.repeat(64)
 const file = (filename: string, sha256 = hash('a')): AttachedFile => ({ filename, size: 1234, contentType: 'application/pdf', sha256 })
 
 async function world (t: Test, open: OpenDatabase) {
-  const db = await open(t)
-  const viewers: Record<string, Viewer> = {}
-  for (const username of ['ann', 'bob', 'cat', 'eve', 'dan']) {
-    const user = await db.users.create({ username, email: `${username}@example.com`, displayName: username, role: username === 'dan' ? 'admin' : 'member', passwordHash: 'not-a-hash' })
-    if (typeof user === 'string') throw new Error(user)
-    viewers[username] = { userId: user.id, username, admin: user.role === 'admin' }
-  }
-  const as = (username: string) => viewers[username] as Viewer
-  await db.projects.create(as('ann'), { name: 'Apollo', slug: 'apollo', description: null, derived: false })
-  for (const [username, role] of Object.entries(APOLLO)) await db.projects.putMember(as('ann'), 'apollo', username, role)
-  const task = async (username: string, project: string | null = null) => await db.tasks.create(as(username), { title: `${username}'s`, project }) as Task
-  const attach = async (username: string, taskId: number, attached = file('plan.pdf')) => await db.attachments.create(as(username), taskId, attached, ROOMY) as Attachment
-  return { db, as, task, attach }
+  const team = await projectTeam(t, open)
+  const attach = async (username: string, taskId: number, attached = file('plan.pdf')) => await team.db.attachments.create(team.as(username), taskId, attached, ROOMY) as Attachment
+  return { ...team, attach }
 }
 
 /** The contract of every AttachmentRepository: run on each database. */

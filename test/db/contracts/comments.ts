@@ -2,29 +2,10 @@ import type { Test } from 'tap'
 import type { CreatedComment } from '../../../src/db/comment-repository.js'
 import type { Database } from '../../../src/db/database.js'
 import type { Viewer } from '../../../src/db/viewer.js'
-import type { ProjectRole } from '../../../src/schemas/project.js'
-import type { Task } from '../../../src/schemas/task.js'
 import type { OpenDatabase } from './open-database.js'
+import { projectTeam } from './project-team.js'
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-
-// apollo: ann owns it, bob edits, cat views. eve is in no project; dan is an administrator.
-const APOLLO: Record<string, ProjectRole> = { bob: 'editor', cat: 'viewer' }
-
-async function world (t: Test, open: OpenDatabase) {
-  const db = await open(t)
-  const viewers: Record<string, Viewer> = {}
-  for (const username of ['ann', 'bob', 'cat', 'eve', 'dan']) {
-    const user = await db.users.create({ username, email: `${username}@example.com`, displayName: username, role: username === 'dan' ? 'admin' : 'member', passwordHash: 'not-a-hash' })
-    if (typeof user === 'string') throw new Error(user)
-    viewers[username] = { userId: user.id, username, admin: user.role === 'admin' }
-  }
-  const as = (username: string) => viewers[username] as Viewer
-  await db.projects.create(as('ann'), { name: 'Apollo', slug: 'apollo', description: null, derived: false })
-  for (const [username, role] of Object.entries(APOLLO)) await db.projects.putMember(as('ann'), 'apollo', username, role)
-  const task = async (username: string, project: string | null = null) => await db.tasks.create(as(username), { title: `${username}'s`, project }) as Task
-  return { db, as, task }
-}
 
 /** The events of the change log `viewer` may read after `after`, as their type and JSON body. */
 async function eventsRead (db: Database, viewer: Viewer, after = 0) {
@@ -35,7 +16,7 @@ async function eventsRead (db: Database, viewer: Viewer, after = 0) {
 /** The contract of every CommentRepository: run on each database. */
 export function commentRepositoryContract (t: Test, open: OpenDatabase): void {
   t.test('a comment is stored with its comment.created event, which whoever may see the task reads', async (t) => {
-    const { db, as, task } = await world(t, open)
+    const { db, as, task } = await projectTeam(t, open)
     const apollo = await task('ann', 'apollo')
     const before = await db.events.latest()
     const created = await db.comments.create(as('bob'), apollo.id, 'Looks good') as CreatedComment
@@ -49,7 +30,7 @@ export function commentRepositoryContract (t: Test, open: OpenDatabase): void {
   })
 
   t.test('whoever may see the task reads the event, not whoever may see the author\'s tasks', async (t) => {
-    const { db, as, task } = await world(t, open)
+    const { db, as, task } = await projectTeam(t, open)
     const annsOwn = await task('ann')
     const before = await db.events.latest()
     const created = await db.comments.create(as('dan'), annsOwn.id, 'An administrator passing by') as CreatedComment
@@ -58,7 +39,7 @@ export function commentRepositoryContract (t: Test, open: OpenDatabase): void {
   })
 
   t.test('a task that is missing, deleted or not visible is not found; a project\'s viewer may not comment', async (t) => {
-    const { db, as, task } = await world(t, open)
+    const { db, as, task } = await projectTeam(t, open)
     const apollo = await task('ann', 'apollo')
     const annsOwn = await task('ann')
     const latest = await db.events.latest()
@@ -81,7 +62,7 @@ export function commentRepositoryContract (t: Test, open: OpenDatabase): void {
   })
 
   t.test('a task\'s comments are listed oldest first, from an offset or after one of them, with their total', async (t) => {
-    const { db, as, task } = await world(t, open)
+    const { db, as, task } = await projectTeam(t, open)
     const apollo = await task('ann', 'apollo')
     const other = await task('ann', 'apollo')
     const ids: number[] = []
@@ -98,7 +79,7 @@ export function commentRepositoryContract (t: Test, open: OpenDatabase): void {
   })
 
   t.test('comments made at once each answer the seq of their own event', async (t) => {
-    const { db, as, task } = await world(t, open)
+    const { db, as, task } = await projectTeam(t, open)
     const apollo = await task('ann', 'apollo')
     const before = await db.events.latest()
     const created = await Promise.all(Array.from({ length: 12 }, async (_, index) => await db.comments.create(as(index % 2 === 0 ? 'ann' : 'bob'), apollo.id, `At once ${index}`) as CreatedComment))
