@@ -53,6 +53,15 @@ async function rejection (t: Test, promise: Promise<unknown>): Promise<unknown> 
   t.fail('expected a rejection')
 }
 
+/** An upload that has written `text` to its temporary file (the only one in `tmp`) and waits for more. */
+async function uploadStarted (store: BlobStore, tmp: string, text: string) {
+  const source = new PassThrough()
+  const stored = store.put(source, LIMIT)
+  source.write(Buffer.from(text))
+  await until(async () => (await readdir(tmp)).length === 1)
+  return { source, stored }
+}
+
 async function until (condition: () => Promise<boolean>): Promise<void> {
   while (!await condition()) await new Promise((resolve) => setTimeout(resolve, 5))
 }
@@ -300,10 +309,7 @@ t.test('an orphan removed by someone else while the sweep asks about it is not c
 
 t.test('an upload in progress keeps its temporary file through a sweep, then is stored', async (t) => {
   const { store, tmp } = await storeIn(t)
-  const source = new PassThrough()
-  const stored = store.put(source, LIMIT)
-  source.write(Buffer.from('first half, '))
-  await until(async () => (await readdir(tmp)).length === 1)
+  const { source, stored } = await uploadStarted(store, tmp, 'first half, ')
   t.same(await store.sweep({ olderThanMs: HOUR, referenced: nobody }), { temporary: 0, orphans: 0 })
   source.end(Buffer.from('second half'))
   const { sha256 } = await stored
@@ -312,10 +318,7 @@ t.test('an upload in progress keeps its temporary file through a sweep, then is 
 
 t.test('a blob is fresh when stored, however long ago its upload last wrote', async (t) => {
   const { store, tmp } = await storeIn(t)
-  const source = new PassThrough()
-  const stored = store.put(source, LIMIT)
-  source.write(Buffer.from('trickled'))
-  await until(async () => (await readdir(tmp)).length === 1)
+  const { source, stored } = await uploadStarted(store, tmp, 'trickled')
   const [name] = await readdir(tmp)
   await age(join(tmp, name as string), 2 * HOUR)
   source.end()
@@ -326,10 +329,7 @@ t.test('a blob is fresh when stored, however long ago its upload last wrote', as
 
 t.test('an upload stalled so long that a sweep took its temporary file fails, rather than storing nothing', async (t) => {
   const { store, tmp } = await storeIn(t)
-  const source = new PassThrough()
-  const stored = store.put(source, LIMIT)
-  source.write(Buffer.from('stalled'))
-  await until(async () => (await readdir(tmp)).length === 1)
+  const { source, stored } = await uploadStarted(store, tmp, 'stalled')
   const [name] = await readdir(tmp)
   await age(join(tmp, name as string), 2 * HOUR)
   t.same(await store.sweep({ olderThanMs: HOUR, referenced: nobody }), { temporary: 1, orphans: 0 })
