@@ -29,11 +29,21 @@ export type AttachmentRefusal = 'not-found' | 'forbidden'
  */
 export interface AttachmentRepository {
   /**
-   * Attaches a stored file to the task; 'too-many' when it already has
-   * `maxPerTask` attachments, counted in the transaction that adds this one,
-   * so that attachments made at once never pass the limit together.
+   * Attaches stored files to the task, all or none, and answers them in the
+   * order given, made at one time: the files of one upload are one change.
+   * 'too-many' when they would bring it past `maxPerTask` attachments, counted
+   * in the transaction that adds them, so that attachments made at once never
+   * pass the limit together.
    */
-  create (viewer: Viewer, taskId: number, file: AttachedFile, maxPerTask: number): Promise<Attachment | AttachmentRefusal | 'too-many'>
+  create (viewer: Viewer, taskId: number, files: readonly AttachedFile[], maxPerTask: number): Promise<Attachment[] | AttachmentRefusal | 'too-many'>
+  /**
+   * How many more files the viewer may attach to the task now, refused on the
+   * same terms as `create`: asked before an upload's body is read, so that a
+   * full task or a refused viewer is told so before the files are sent for
+   * nothing. Only a hint, as another upload may take the room meanwhile:
+   * `create` counts again.
+   */
+  room (viewer: Viewer, taskId: number, maxPerTask: number): Promise<number | AttachmentRefusal>
   /** A task's attachments, oldest first: from `page.offset`, or just after the attachment whose id is `page.after`. */
   list (viewer: Viewer, taskId: number, page: PageRequest): Promise<Page<Attachment> | 'not-found'>
   /** The attachment, unless its task is deleted or not one the viewer may see. */

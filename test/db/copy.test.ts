@@ -122,7 +122,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   await post(`/tasks/${launch.id}/comments`, { body: 'Fuelled and ready' }, bob.access_token)
   const adaStored = await source.db.users.findByUsername('ada') as { id: number, role: string }
   const adaViewer = { userId: adaStored.id, username: 'ada', admin: adaStored.role === 'admin' }
-  t.match(await source.db.attachments.create(adaViewer, launch.id, { filename: 'checklist.pdf', size: 2048, contentType: 'application/pdf', sha256: 'ab'.repeat(32) }, 10), { id: Number })
+  t.match(await source.db.attachments.create(adaViewer, launch.id, [{ filename: 'checklist.pdf', size: 2048, contentType: 'application/pdf', sha256: 'ab'.repeat(32) }], 10), [{ id: Number }])
   const note = await post('/tasks', { title: 'Private note', description: 'Only mine' }, ada.access_token)
   await patch(`/tasks/${note.id}`, { status: 'in_progress' }, ada.access_token)
   await patch(`/tasks/${note.id}`, { status: 'done' }, ada.access_token)

@@ -54,16 +54,30 @@ export function createPostgresAttachmentRepository (db: PostgresConnection): Att
   }
 
   return {
-    async create (viewer, taskId, { filename, size, contentType, sha256 }, maxPerTask) {
+    async create (viewer, taskId, files, maxPerTask) {
       return inTransaction(db, async (tx) => {
         const [task] = await visibleTask(tx, viewer, taskId).for('no key update', { of: tasks })
         if (task === undefined) return 'not-found'
         if (task.access !== WRITE) return 'forbidden'
-        if (await countOfTask(tx, taskId) >= maxPerTask) return 'too-many'
+        if (await countOfTask(tx, taskId) + files.length > maxPerTask) return 'too-many'
+        // An insert needs a row: of no files, there is nothing to store.
+        if (files.length === 0) return []
         const createdAt = Date.now()
-        const [{ id }] = await tx.insert(taskAttachments).values({ taskId, filename, size, contentType, sha256, createdBy: viewer.userId, createdAt }).returning({ id: taskAttachments.id }) as [{ id: number }]
-        return toAttachment({ id, taskId, filename, size, contentType, sha256, creator: viewer.username, createdAt })
+        const rows = await tx.insert(taskAttachments)
+          .values(files.map(({ filename, size, contentType, sha256 }) => ({ taskId, filename, size, contentType, sha256, createdBy: viewer.userId, createdAt })))
+          .returning({ id: taskAttachments.id, filename: taskAttachments.filename, size: taskAttachments.size, contentType: taskAttachments.contentType, sha256: taskAttachments.sha256 })
+        // RETURNING promises no order: each row brings back its own file, and ids are taken as the rows are inserted.
+        return rows.sort((a, b) => a.id - b.id).map((row) => toAttachment({ ...row, taskId, creator: viewer.username, createdAt }))
       })
+    },
+
+    async room (viewer, taskId, maxPerTask) {
+      return inTransaction(db, async (tx) => {
+        const [task] = await visibleTask(tx, viewer, taskId)
+        if (task === undefined) return 'not-found'
+        if (task.access !== WRITE) return 'forbidden'
+        return Math.max(0, maxPerTask - await countOfTask(tx, taskId))
+      }, ONE_SNAPSHOT)
     },
 
     async list (viewer, taskId, { limit, offset, after }) {

@@ -51,17 +51,29 @@ export function createSqliteAttachmentRepository (db: SqliteConnection, write: G
   const remove = db.delete(taskAttachments).where(eq(taskAttachments.id, placeholder('id'))).prepare()
 
   return {
-    async create (viewer, taskId, { filename, size, contentType, sha256 }, maxPerTask) {
+    async create (viewer, taskId, files, maxPerTask) {
       return write(() => {
         const task = visibleTask.get({ ...viewing(viewer), id: taskId })
         if (task === undefined) return 'not-found'
         if (task.access !== WRITE) return 'forbidden'
         const [{ total }] = countOfTask.all({ taskId }) as [{ total: number }]
-        if (total >= maxPerTask) return 'too-many'
+        if (total + files.length > maxPerTask) return 'too-many'
         const createdAt = Date.now()
-        const [{ id }] = insert.all({ taskId, filename, size, contentType, sha256, createdBy: viewer.userId, createdAt }) as [{ id: number }]
-        return toAttachment({ id, taskId, filename, size, contentType, sha256, creator: viewer.username, createdAt })
+        return files.map(({ filename, size, contentType, sha256 }) => {
+          const [{ id }] = insert.all({ taskId, filename, size, contentType, sha256, createdBy: viewer.userId, createdAt }) as [{ id: number }]
+          return toAttachment({ id, taskId, filename, size, contentType, sha256, creator: viewer.username, createdAt })
+        })
       })
+    },
+
+    async room (viewer, taskId, maxPerTask) {
+      return db.transaction(() => {
+        const task = visibleTask.get({ ...viewing(viewer), id: taskId })
+        if (task === undefined) return 'not-found'
+        if (task.access !== WRITE) return 'forbidden'
+        const [{ total }] = countOfTask.all({ taskId }) as [{ total: number }]
+        return Math.max(0, maxPerTask - total)
+      }, { behavior: 'deferred' })
     },
 
     async list (viewer, taskId, { limit, offset, after }) {

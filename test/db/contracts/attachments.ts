@@ -17,7 +17,10 @@ const file = (filename: string, sha256 = hash('a')): AttachedFile => ({ filename
 
 async function world (t: Test, open: OpenDatabase) {
   const team = await projectTeam(t, open)
-  const attach = async (username: string, taskId: number, attached = file('plan.pdf')) => await team.db.attachments.create(team.as(username), taskId, attached, ROOMY) as Attachment
+  const attach = async (username: string, taskId: number, attached = file('plan.pdf')) => {
+    const [attachment] = await team.db.attachments.create(team.as(username), taskId, [attached], ROOMY) as [Attachment]
+    return attachment
+  }
   return { ...team, attach }
 }
 
@@ -26,9 +29,10 @@ export function attachmentRepositoryContract (t: Test, open: OpenDatabase): void
   t.test('an attachment is stored as given, and found and listed by whoever may see its task', async (t) => {
     const { db, as, task } = await world(t, open)
     const apollo = await task('ann', 'apollo')
-    const created = await db.attachments.create(as('bob'), apollo.id, { filename: 'Flight plan.pdf', size: 52_000, contentType: 'application/pdf', sha256: hash('b') }, ROOMY)
-    t.match(created, { id: Number, task_id: apollo.id, filename: 'Flight plan.pdf', size: 52_000, content_type: 'application/pdf', sha256: hash('b'), created_by: 'bob', created_at: TIMESTAMP })
-    const { id } = created as Attachment
+    const result = await db.attachments.create(as('bob'), apollo.id, [{ filename: 'Flight plan.pdf', size: 52_000, contentType: 'application/pdf', sha256: hash('b') }], ROOMY)
+    t.match(result, [{ id: Number, task_id: apollo.id, filename: 'Flight plan.pdf', size: 52_000, content_type: 'application/pdf', sha256: hash('b'), created_by: 'bob', created_at: TIMESTAMP }])
+    const [created] = result as [Attachment]
+    const { id } = created
     for (const reader of ['ann', 'bob', 'cat', 'dan']) {
       t.same(await db.attachments.find(as(reader), id), created, `${reader} finds it`)
       t.same(await db.attachments.list(as(reader), apollo.id, PAGE), { items: [created], total: 1, hasMore: false }, `${reader} lists it`)
@@ -37,14 +41,38 @@ export function attachmentRepositoryContract (t: Test, open: OpenDatabase): void
     t.equal(await db.attachments.find(as('ann'), 999_999), undefined, 'nor is a missing one found')
   })
 
+  t.test('several files attached at once are stored together, made at one time, and answered and listed in the order given', async (t) => {
+    const { db, as, task, attach } = await world(t, open)
+    const apollo = await task('ann', 'apollo')
+    const earlier = await attach('ann', apollo.id, file('earlier.pdf'))
+    const result = await db.attachments.create(as('bob'), apollo.id, [file('3.pdf', hash('c')), file('1.pdf', hash('a')), file('2.pdf', hash('b'))], ROOMY)
+    t.match(result, [
+      { task_id: apollo.id, filename: '3.pdf', sha256: hash('c'), created_by: 'bob', created_at: TIMESTAMP },
+      { task_id: apollo.id, filename: '1.pdf', sha256: hash('a'), created_by: 'bob' },
+      { task_id: apollo.id, filename: '2.pdf', sha256: hash('b'), created_by: 'bob' }
+    ])
+    const created = result as Attachment[]
+    t.equal(created.length, 3, 'one attachment for each file')
+    const ids = created.map(({ id }) => id)
+    t.same(ids, [...ids].sort((a, b) => a - b), 'their ids ascend in the order given')
+    t.ok(ids.every((id) => id > earlier.id), 'after the attachments made before')
+    t.equal(new Set(created.map(({ created_at }) => created_at)).size, 1, 'all made at one time')
+    t.same(await db.attachments.list(as('cat'), apollo.id, PAGE), { items: [earlier, ...created], total: 4, hasMore: false })
+    for (const attachment of created) t.same(await db.attachments.find(as('ann'), attachment.id), attachment)
+    t.same(await db.attachments.create(as('ann'), apollo.id, [], ROOMY), [], 'attaching no files attaches none')
+    t.match(await db.attachments.list(as('ann'), apollo.id, PAGE), { total: 4 })
+  })
+
   t.test('a task that is missing or not visible is not found; a project\'s viewer reads attachments but may not add or remove them', async (t) => {
     const { db, as, task, attach } = await world(t, open)
     const apollo = await task('ann', 'apollo')
     const annsOwn = await task('ann')
-    t.equal(await db.attachments.create(as('cat'), apollo.id, file('viewer.pdf'), ROOMY), 'forbidden')
-    t.equal(await db.attachments.create(as('eve'), apollo.id, file('outsider.pdf'), ROOMY), 'not-found')
-    t.equal(await db.attachments.create(as('bob'), annsOwn.id, file('not-his.pdf'), ROOMY), 'not-found')
-    t.equal(await db.attachments.create(as('ann'), 999_999, file('nowhere.pdf'), ROOMY), 'not-found')
+    t.equal(await db.attachments.create(as('cat'), apollo.id, [file('viewer.pdf')], ROOMY), 'forbidden')
+    t.equal(await db.attachments.create(as('eve'), apollo.id, [file('outsider.pdf')], ROOMY), 'not-found')
+    t.equal(await db.attachments.create(as('bob'), annsOwn.id, [file('not-his.pdf')], ROOMY), 'not-found')
+    t.equal(await db.attachments.create(as('ann'), 999_999, [file('nowhere.pdf')], ROOMY), 'not-found')
+    t.equal(await db.attachments.create(as('cat'), apollo.id, [], ROOMY), 'forbidden', 'attaching no files is refused alike')
+    t.equal(await db.attachments.create(as('eve'), apollo.id, [], ROOMY), 'not-found')
     t.equal(await db.attachments.list(as('eve'), apollo.id, PAGE), 'not-found')
     t.equal(await db.attachments.list(as('bob'), annsOwn.id, PAGE), 'not-found')
     t.equal(await db.attachments.list(as('ann'), 999_999, PAGE), 'not-found')
@@ -75,7 +103,8 @@ export function attachmentRepositoryContract (t: Test, open: OpenDatabase): void
     const attached = await attach('bob', apollo.id, file('kept.pdf', hash('c')))
     await db.tasks.softDelete(as('ann'), apollo.id)
     for (const viewer of ['ann', 'dan']) {
-      t.equal(await db.attachments.create(as(viewer), apollo.id, file('after.pdf'), ROOMY), 'not-found', `${viewer} attaches nothing to it`)
+      t.equal(await db.attachments.create(as(viewer), apollo.id, [file('after.pdf')], ROOMY), 'not-found', `${viewer} attaches nothing to it`)
+      t.equal(await db.attachments.room(as(viewer), apollo.id, ROOMY), 'not-found', `${viewer} is told of no room on it`)
       t.equal(await db.attachments.list(as(viewer), apollo.id, PAGE), 'not-found', `${viewer} lists nothing`)
       t.equal(await db.attachments.find(as(viewer), attached.id), undefined, `${viewer} finds nothing`)
       t.equal(await db.attachments.delete(as(viewer), attached.id), 'not-found', `${viewer} removes nothing`)
@@ -89,29 +118,82 @@ export function attachmentRepositoryContract (t: Test, open: OpenDatabase): void
     const { db, as, task } = await world(t, open)
     const apollo = await task('ann', 'apollo')
     const other = await task('ann', 'apollo')
-    const first = await db.attachments.create(as('ann'), apollo.id, file('1.pdf'), 2) as Attachment
-    t.match(await db.attachments.create(as('bob'), apollo.id, file('2.pdf'), 2), { filename: '2.pdf' })
-    t.equal(await db.attachments.create(as('bob'), apollo.id, file('3.pdf'), 2), 'too-many')
-    t.equal(await db.attachments.create(as('cat'), apollo.id, file('3.pdf'), 2), 'forbidden', 'a viewer is refused as a viewer, full or not')
-    t.match(await db.attachments.create(as('ann'), other.id, file('elsewhere.pdf'), 2), { task_id: other.id }, 'another task has room of its own')
-    t.match(await db.attachments.create(as('ann'), apollo.id, file('3.pdf'), 3), { filename: '3.pdf' }, 'the limit is the caller\'s')
-    t.equal(await db.attachments.create(as('ann'), apollo.id, file('4.pdf'), 3), 'too-many')
+    const [first] = await db.attachments.create(as('ann'), apollo.id, [file('1.pdf')], 2) as [Attachment]
+    t.match(await db.attachments.create(as('bob'), apollo.id, [file('2.pdf')], 2), [{ filename: '2.pdf' }])
+    t.equal(await db.attachments.create(as('bob'), apollo.id, [file('3.pdf')], 2), 'too-many')
+    t.equal(await db.attachments.create(as('cat'), apollo.id, [file('3.pdf')], 2), 'forbidden', 'a viewer is refused as a viewer, full or not')
+    t.match(await db.attachments.create(as('ann'), other.id, [file('elsewhere.pdf')], 2), [{ task_id: other.id }], 'another task has room of its own')
+    t.match(await db.attachments.create(as('ann'), apollo.id, [file('3.pdf')], 3), [{ filename: '3.pdf' }], 'the limit is the caller\'s')
+    t.equal(await db.attachments.create(as('ann'), apollo.id, [file('4.pdf')], 3), 'too-many')
     await db.attachments.delete(as('ann'), first.id)
-    t.match(await db.attachments.create(as('ann'), apollo.id, file('4.pdf'), 3), { filename: '4.pdf' }, 'a removed attachment makes room')
+    t.match(await db.attachments.create(as('ann'), apollo.id, [file('4.pdf')], 3), [{ filename: '4.pdf' }], 'a removed attachment makes room')
     t.match(await db.attachments.list(as('ann'), apollo.id, PAGE), { total: 3 })
+  })
+
+  t.test('files attached at once that would pass maxPerTask are refused together, and none of them is stored; as many as fit are', async (t) => {
+    const { db, as, task, attach } = await world(t, open)
+    const apollo = await task('ann', 'apollo')
+    const first = await attach('ann', apollo.id, file('first.pdf'))
+    t.equal(await db.attachments.create(as('bob'), apollo.id, [file('1.pdf', hash('b')), file('2.pdf', hash('c')), file('3.pdf', hash('d'))], 3), 'too-many', 'one too many refuses them all')
+    t.same(await db.attachments.list(as('ann'), apollo.id, PAGE), { items: [first], total: 1, hasMore: false }, 'none of them was stored')
+    t.same(await db.attachments.referenced([hash('b'), hash('c'), hash('d')]), new Set(), 'nor is any of their files referred to')
+    const fitting = await db.attachments.create(as('bob'), apollo.id, [file('1.pdf', hash('b')), file('2.pdf', hash('c'))], 3)
+    t.match(fitting, [{ filename: '1.pdf' }, { filename: '2.pdf' }], 'as many as fit exactly are stored')
+    t.same(await db.attachments.list(as('ann'), apollo.id, PAGE), { items: [first, ...fitting as Attachment[]], total: 3, hasMore: false })
+    t.equal(await db.attachments.create(as('ann'), apollo.id, [file('4.pdf')], 3), 'too-many', 'full, not one more')
+    t.same(await db.attachments.create(as('ann'), apollo.id, [], 3), [], 'full, no files still fit')
+    t.equal(await db.attachments.create(as('ann'), apollo.id, [], 2), 'too-many', 'unless the task already has more than the limit')
   })
 
   t.test('of attachments made at once, no more than maxPerTask are stored', async (t) => {
     const { db, as, task } = await world(t, open)
     const apollo = await task('ann', 'apollo')
     const results = await Promise.all(Array.from({ length: 10 }, async (_, index) =>
-      await db.attachments.create(as(index % 2 === 0 ? 'ann' : 'bob'), apollo.id, file(`at-once-${index}.pdf`), 3)))
-    const created = results.filter((result): result is Attachment => typeof result !== 'string')
+      await db.attachments.create(as(index % 2 === 0 ? 'ann' : 'bob'), apollo.id, [file(`at-once-${index}.pdf`)], 3)))
+    const created = results.filter((result) => Array.isArray(result)).flat()
     t.equal(created.length, 3, 'three are stored')
     t.same(results.filter((result) => typeof result === 'string'), Array(7).fill('too-many'), 'the others are refused as too many')
     const listed = await db.attachments.list(as('ann'), apollo.id, PAGE)
     t.same(listed !== 'not-found' && listed.items.map(({ id }) => id), created.map(({ id }) => id).sort((a, b) => a - b))
     t.match(listed, { total: 3 })
+  })
+
+  t.test('of files attached at once in several batches, each batch is stored whole or not at all, and no more than maxPerTask', async (t) => {
+    const { db, as, task } = await world(t, open)
+    const apollo = await task('ann', 'apollo')
+    const results = await Promise.all(Array.from({ length: 6 }, async (_, index) =>
+      await db.attachments.create(as(index % 2 === 0 ? 'ann' : 'bob'), apollo.id, [file(`batch-${index}-a.pdf`), file(`batch-${index}-b.pdf`)], 5)))
+    const batches = results.filter((result) => Array.isArray(result))
+    t.equal(batches.length, 2, 'two batches of two fit in five')
+    t.ok(batches.every((batch) => batch.length === 2), 'each whole')
+    t.same(results.filter((result) => typeof result === 'string'), Array(4).fill('too-many'), 'the others are refused as too many')
+    const listed = await db.attachments.list(as('ann'), apollo.id, PAGE)
+    t.same(listed !== 'not-found' && listed.items.map(({ id }) => id), batches.flat().map(({ id }) => id).sort((a, b) => a - b))
+    t.match(listed, { total: 4 })
+  })
+
+  t.test('the room on a task is how many more files may be attached to it, refused on the same terms as attaching them', async (t) => {
+    const { db, as, task, attach } = await world(t, open)
+    const apollo = await task('ann', 'apollo')
+    const annsOwn = await task('ann')
+    t.equal(await db.attachments.room(as('ann'), apollo.id, 3), 3, 'an empty task has room for the limit')
+    await attach('bob', apollo.id)
+    await attach('ann', apollo.id)
+    t.equal(await db.attachments.room(as('bob'), apollo.id, 3), 1, 'the limit less the attachments it has')
+    t.equal(await db.attachments.room(as('dan'), apollo.id, 3), 1, 'an administrator may attach too')
+    t.equal(await db.attachments.room(as('ann'), apollo.id, 5), 3, 'the limit is the caller\'s')
+    const [last] = await db.attachments.create(as('ann'), apollo.id, [file('last.pdf')], 3) as [Attachment]
+    t.equal(await db.attachments.room(as('ann'), apollo.id, 3), 0, 'a full task has none')
+    t.equal(await db.attachments.room(as('ann'), apollo.id, 2), 0, 'nor one past the limit, less than none')
+    await db.attachments.delete(as('ann'), last.id)
+    t.equal(await db.attachments.room(as('ann'), apollo.id, 3), 1, 'a removed attachment makes room')
+    t.equal(await db.attachments.room(as('ann'), annsOwn.id, 3), 3, 'another task has room of its own')
+    t.equal(await db.attachments.room(as('dan'), annsOwn.id, 3), 3, 'an administrator\'s is any task\'s')
+
+    t.equal(await db.attachments.room(as('cat'), apollo.id, 3), 'forbidden', 'a project\'s viewer may not attach')
+    t.equal(await db.attachments.room(as('eve'), apollo.id, 3), 'not-found', 'an outsider is told nothing is there')
+    t.equal(await db.attachments.room(as('bob'), annsOwn.id, 3), 'not-found', 'nor is a task of another\'s own')
+    t.equal(await db.attachments.room(as('ann'), 999_999, 3), 'not-found', 'nor a missing one')
   })
 
   t.test('of removals of one attachment at once, one removes it and the others find it gone', async (t) => {
