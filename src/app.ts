@@ -7,6 +7,7 @@ import databasePlugin from './plugins/app/database.js'
 import drainingPlugin from './plugins/app/draining.js'
 import eventLogPurgePlugin from './plugins/app/event-log-purge.js'
 import logTailPlugin from './plugins/app/log-tail.js'
+import uploadsPlugin from './plugins/app/uploads.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
 import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
@@ -102,9 +103,11 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(eventLogPurgePlugin, { retentionMs: config.EVENT_RETENTION_MS })
   await app.register(logTailPlugin, { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS })
   if (config.JOB_WORKER === 'on') await app.register(jobWorkerPlugin, jobWorkerSettings(config))
+  await app.register(uploadsPlugin, { directory: config.UPLOADS_DIR, graceMs: config.UPLOAD_GRACE_MS })
 
   await app.register(routes, {
     requireIfMatch: config.REQUIRE_IF_MATCH,
+    attachments: { maxBytes: config.ATTACHMENT_MAX_BYTES, maxPerTask: config.ATTACHMENTS_PER_TASK },
     registration: config.REGISTRATION,
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,

@@ -83,7 +83,15 @@ export const ConfigSchema = Type.Object({
   // Unsent bytes past which a WebSocket's feed waits for its client to read; one that has not caught up within 5 s is closed with 1013 (it resumes).
   WS_SEND_BUFFER_BYTES: Type.Integer({ minimum: 1, default: 1024 * 1024 }),
   // A WebSocket is pinged this often; one that has not answered the last ping is closed as lost (within two intervals).
-  WS_PING_INTERVAL_MS: Type.Integer({ minimum: 1, default: 15_000 })
+  WS_PING_INTERVAL_MS: Type.Integer({ minimum: 1, default: 15_000 }),
+  // Where uploaded files are kept, by the SHA-256 of their content; several instances may share it.
+  UPLOADS_DIR: Type.String({ minLength: 1, default: './data/uploads' }),
+  // The largest file an attachment may be (25 MiB); a longer one is refused with 413.
+  ATTACHMENT_MAX_BYTES: Type.Integer({ minimum: 1, default: 25 * 1024 * 1024 }),
+  // How many files one task may have attached; past it an upload is refused with 422.
+  ATTACHMENTS_PER_TASK: Type.Integer({ minimum: 1, default: 100 }),
+  // A file no row refers to (an upload cut short, an attachment removed) is removed once it is this old (15 minutes): longer than an upload takes.
+  UPLOAD_GRACE_MS: Type.Integer({ minimum: 0, default: 15 * 60 * 1000 })
 })
 export type Config = Static<typeof ConfigSchema>
 

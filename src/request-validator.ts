@@ -18,14 +18,25 @@ const sharedOptions: Options = {
 /**
  * Compiles route schemas into validators. JSON bodies are checked exactly as
  * sent; query strings and path parameters, which arrive as text, are coerced
- * to their schema's types and take its defaults. `sharedSchemas` are the
+ * to their schema's types and take its defaults; multipart bodies are left
+ * to their routes. `sharedSchemas` are the
  * schemas that route schemas reach by `$ref`.
  */
 export function requestValidatorCompiler (sharedSchemas: TSchema[]): FastifySchemaCompiler<TSchema> {
   const body = createAjv({ coerceTypes: false, useDefaults: false }, sharedSchemas)
   const parameters = createAjv({ coerceTypes: true, useDefaults: true }, sharedSchemas)
-  return ({ schema, httpPart }) => httpPart === 'body' ? body.compile(schema) : refusingInfinity(parameters.compile(schema))
+  return ({ schema, httpPart, contentType }) => {
+    if (httpPart !== 'body') return refusingInfinity(parameters.compile(schema))
+    // A multipart body is not parsed before the handler: its route reads the
+    // parts as they stream in and checks each one. Its schema is there for
+    // the OpenAPI document.
+    if (contentType === MULTIPART) return acceptingStream
+    return body.compile(schema)
+  }
 }
+
+const MULTIPART = 'multipart/form-data'
+const acceptingStream = () => true
 
 /**
  * Ajv coerces the text "Infinity" or "1e400" to Infinity, which passes

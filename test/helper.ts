@@ -22,10 +22,12 @@ export const TEST_ENV = { DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', RATE_LI
  * server reads them, and closes it when the test ends. Its database is a new
  * one in memory, or, when the suite runs on PostgreSQL (TEST_DATABASE=postgres),
  * a new schema of its own; a test that names a DATABASE_URL gets that one.
+ * Its uploads go to a new temporary directory, unless it names UPLOADS_DIR.
  */
 export async function build (t: Test, env: Record<string, string> = {}) {
   const database = ON_POSTGRES && env.DATABASE_URL === undefined ? { DATABASE_URL: await postgresTestUrl(t) } : {}
-  const app = await buildApp(loadConfig({ ...TEST_ENV, ...database, ...env }))
+  const uploads = env.UPLOADS_DIR === undefined ? { UPLOADS_DIR: temporaryDirectory(t) } : {}
+  const app = await buildApp(loadConfig({ ...TEST_ENV, ...database, ...uploads, ...env }))
   t.teardown(() => app.close())
   await app.ready()
   return app
@@ -116,7 +118,7 @@ async function startSource<T> (t: Test, script: string, env: Record<string, stri
  * on a busy machine a compile can hold the event loop past the limit.
  */
 export async function startServer (t: Test, env: Record<string, string>): Promise<RunningServer> {
-  const { ready: url, ...running } = await startSource(t, 'src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', MAX_EVENT_LOOP_DELAY_MS: '0', ...env },
+  const { ready: url, ...running } = await startSource(t, 'src/server.ts', { PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_MAX: '0', MAX_EVENT_LOOP_DELAY_MS: '0', UPLOADS_DIR: temporaryDirectory(t), ...env },
     (output) => /"msg":"Server listening at (http:\/\/[^"]+)"/.exec(output)?.[1])
   return { ...running, url }
 }

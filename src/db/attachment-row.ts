@@ -13,8 +13,11 @@ export interface AttachmentRow {
   createdAt: number
 }
 
+/** Where an attachment's content is downloaded. */
+export const attachmentContentPath = (id: number) => `/attachments/${id}/content`
+
 export function toAttachment ({ id, taskId, filename, size, contentType, sha256, creator, createdAt }: AttachmentRow): Attachment {
-  return { id, task_id: taskId, filename, size, content_type: contentType, sha256, created_by: creator, created_at: isoTimestamp(createdAt) }
+  return { id, task_id: taskId, filename, size, content_type: contentType, sha256, created_by: creator, created_at: isoTimestamp(createdAt), url: attachmentContentPath(id) }
 }
 
 /** A page of attachments from the rows read for it: one more than the page when another page follows. */

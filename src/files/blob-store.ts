@@ -22,6 +22,12 @@ export interface StoredBlob {
   head: Buffer
 }
 
+/** A file `stage` wrote and flushed, not stored yet: `keep` or `discard` it. */
+export interface StagedBlob extends StoredBlob {
+  /** Its temporary file. */
+  readonly temporary: string
+}
+
 export interface SweepOptions {
   /** Which of these hashes rows of the database refer to (the others are orphans). */
   referenced: (sha256s: string[]) => Promise<Set<string>>
@@ -82,16 +88,31 @@ export class BlobStore {
 
   /**
    * Streams `source` into the store, hashing it as it goes, and answers what
-   * it stored. Storing content already stored replaces the file with the same
-   * bytes, so either way the blob's mtime is now and a sweep keeps it until
-   * its row has had time to be committed.
+   * it stored: `stage` then `keep`.
+   */
+  async put (source: Readable | AsyncIterable<Buffer>, maxBytes: number): Promise<StoredBlob> {
+    const staged = await this.stage(source, maxBytes)
+    try {
+      await this.keep(staged)
+    } catch (error) {
+      await this.discard(staged)
+      throw error
+    }
+    return { sha256: staged.sha256, size: staged.size, head: staged.head }
+  }
+
+  /**
+   * Streams `source` to a temporary file, hashing it as it goes, and flushes
+   * it to the disk; `keep` then stores it, or `discard` drops it. An upload
+   * of several files stages each one and keeps them only once all have
+   * arrived whole, so a request that fails halfway leaves nothing behind.
    *
    * Past `maxBytes` it stops with BlobTooLargeError, and nothing is kept.
    * A Readable it stops reading early (too long, or the disk failed) is
    * resumed, its rest flowing away, rather than destroyed: the request it may
    * be can still be answered. An AsyncIterable is ended (its `return`).
    */
-  async put (source: Readable | AsyncIterable<Buffer>, maxBytes: number): Promise<StoredBlob> {
+  async stage (source: Readable | AsyncIterable<Buffer>, maxBytes: number): Promise<StagedBlob> {
     const temporary = join(this.#temporary, `${randomUUID()}.part`)
     const file = await open(temporary, 'wx')
     try {
@@ -105,15 +126,29 @@ export class BlobStore {
       } finally {
         await file.close()
       }
-      const path = this.pathOf(stored.sha256)
-      await makeDirectory(dirname(path))
-      await rename(temporary, path)
-      await syncDirectory(dirname(path))
-      return stored
+      return { ...stored, temporary }
     } catch (error) {
       await removeIfPresent(temporary)
       throw error
     }
+  }
+
+  /**
+   * Renames a staged file onto its blob's path, durably. Storing content
+   * already stored replaces the file with the same bytes, so either way the
+   * blob's mtime is its staging's and a sweep keeps it until its row has had
+   * time to be committed.
+   */
+  async keep (staged: StagedBlob): Promise<void> {
+    const path = this.pathOf(staged.sha256)
+    await makeDirectory(dirname(path))
+    await rename(staged.temporary, path)
+    await syncDirectory(dirname(path))
+  }
+
+  /** Drops a staged file that is not to be kept. */
+  async discard (staged: StagedBlob): Promise<void> {
+    await removeIfPresent(staged.temporary)
   }
 
   /** Where the blob of `sha256` is stored; throws unless it is a lowercase SHA-256 hex digest, so it never names a path elsewhere. */
@@ -146,6 +181,19 @@ export class BlobStore {
       orphans += await this.#sweepLeaf(directory, before, referenced)
     }
     return { temporary, orphans }
+  }
+
+  /**
+   * Removes the blob of `sha256` if it is older than `olderThanMs` and
+   * `referenced` does not name it, on the sweep's terms: what a removed
+   * attachment's file is given at once rather than at the next sweep.
+   * Answers whether it removed it.
+   */
+  async sweepBlob (sha256: string, { referenced, olderThanMs }: SweepOptions): Promise<boolean> {
+    const before = Date.now() - olderThanMs
+    const old = await this.#olderThan([sha256], before)
+    if (old.length === 0 || (await referenced(old)).has(sha256)) return false
+    return await this.#removeOrphan(this.pathOf(sha256), before)
   }
 
   async #sweepTemporary (before: number): Promise<number> {

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import adminUserRoutes from './admin/index.js'
+import attachmentRoutes from './attachments/index.js'
 import authRoutes from './auth/index.js'
 import eventRoutes from './events/index.js'
 import healthRoutes from './health.js'
 import inboundRoutes from './inbound/index.js'
 import jobRoutes from './jobs/index.js'
 import openApiRoutes from './openapi.js'
+import type { AttachmentSettings } from './tasks/create-attachments.js'
 import projectRoutes from './projects/index.js'
 import taskRoutes from './tasks/index.js'
 import userRoutes from './users/index.js'
@@ -15,6 +17,8 @@ import socketRoutes from './ws/index.js'
 export interface RouteOptions {
   /** REQUIRE_IF_MATCH */
   requireIfMatch: boolean
+  /** ATTACHMENT_MAX_BYTES and ATTACHMENTS_PER_TASK */
+  attachments: AttachmentSettings
   /** REGISTRATION */
   registration: 'admin' | 'open'
   /** ACCESS_TOKEN_TTL_SECONDS */
@@ -44,7 +48,8 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(adminUserRoutes, { prefix: '/admin/users' })
   await fastify.register(jobRoutes, { prefix: '/admin/jobs' })
   await fastify.register(projectRoutes, { prefix: '/projects' })
-  await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch })
+  await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch, attachments: options.attachments })
+  await fastify.register(attachmentRoutes, { prefix: '/attachments' })
   await fastify.register(webhookRoutes, { prefix: '/webhooks', allowPrivate: options.webhookAllowPrivate })
   await fastify.register(eventRoutes, { prefix: '/events', heartbeatMs: options.sseHeartbeatMs })
   await fastify.register(socketRoutes, { prefix: '/ws', maxConnections: options.wsMaxConnections, pingIntervalMs: options.wsPingIntervalMs, sendBufferBytes: options.wsSendBufferBytes })

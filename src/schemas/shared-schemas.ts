@@ -1,3 +1,4 @@
+import { AttachedFiles, Attachment, AttachmentList } from './attachment.js'
 import { Comment, CommentCreate, CommentList } from './comment.js'
 import { FeedEvent } from './event.js'
 import { InboundTask } from './inbound.js'
@@ -16,7 +17,7 @@ import { User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } fro
  */
 export const sharedSchemas = [
   TaskStatus, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
-  Comment, CommentCreate, CommentList, FeedEvent,
+  Comment, CommentCreate, CommentList, FeedEvent, Attachment, AttachmentList, AttachedFiles,
   ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
   UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList,
   ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,

@@ -28,6 +28,7 @@ async function openApi (fastify: FastifyInstance, { mode }: OpenApiOptions) {
       },
       tags: [
         { name: 'Tasks', description: 'Task management' },
+        { name: 'Attachments', description: 'Files attached to tasks: uploaded, listed, downloaded and removed' },
         { name: 'Projects', description: 'Projects, their members and roles' },
         { name: 'Authentication', description: 'Signing in: access and refresh tokens' },
         { name: 'Users', description: 'Registration, your account and your personal access tokens' },

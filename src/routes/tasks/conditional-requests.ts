@@ -4,6 +4,7 @@ import type { TaskVersion } from '../../db/database.js'
 import { ProblemError } from '../../problems/problem-error.js'
 import { Task } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
+import { listedTags, noneMatch } from '../entity-tags.js'
 
 /** A task's strong ETag: one per id and version, so any change gives a new one. */
 export function entityTag ({ id, version }: TaskVersion): string {
@@ -51,13 +52,6 @@ export const ifNoneMatchHeader = {
   }))
 }
 
-/** The entity tags of an If-Match or If-None-Match header, or `*`; undefined when there is no header. */
-function listedTags (header: string | undefined): { weak: boolean, tag: string }[] | '*' | undefined {
-  if (header === undefined) return undefined
-  if (header.trim() === '*') return '*'
-  return [...header.matchAll(/(W\/)?("[^"]*")/g)].map(([, weak, tag]) => ({ weak: weak !== undefined, tag: tag as string }))
-}
-
 /**
  * The precondition of a write from its If-Match header (RFC 9110 13.1.1):
  * strong comparison, so a weak tag never matches; `*` matches any task.
@@ -71,8 +65,7 @@ export function ifMatchPrecondition (request: FastifyRequest): ((current: TaskVe
 
 /** Whether If-None-Match lists the task's ETag (weak comparison, RFC 9110 13.1.2). */
 export function noneMatchFails (request: FastifyRequest, task: Task): boolean {
-  const tags = listedTags(request.headers['if-none-match'])
-  return tags !== undefined && (tags === '*' || tags.some(({ tag }) => tag === entityTag(task)))
+  return noneMatch(request.headers['if-none-match'], entityTag(task))
 }
 
 /**

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { EventSource } from 'eventsource'
-import { administratorToken, bearer, build, createTask, createUser, signIn, TIMESTAMP } from '../../helper.js'
+import { bearer, build, createTask, signIn, TIMESTAMP } from '../../helper.js'
+import { apolloWorld } from '../apollo-world.js'
 
 type App = Awaited<ReturnType<typeof build>>
 
@@ -10,22 +11,6 @@ const quiet = (t: Test, env: Record<string, string> = {}) => build(t, { MAX_EVEN
 
 const comment = async (app: App, taskId: number, body: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: `/tasks/${taskId}/comments`, headers, payload: body as Record<string, unknown> })
-
-/** apollo, owned by ann, with bob editing and cat viewing; eve in no project. Answers each user's bearer headers. */
-async function apolloWorld (app: App) {
-  const root = await administratorToken(app)
-  const headers: Record<string, { authorization: string }> = { root: bearer(root) }
-  for (const username of ['ann', 'bob', 'cat', 'eve']) {
-    await createUser(app, username, {}, root)
-    headers[username] = bearer((await signIn(app, username)).access_token)
-  }
-  const as = (username: string) => headers[username] as { authorization: string }
-  await app.inject({ method: 'POST', url: '/projects', headers: as('ann'), payload: { name: 'Apollo', slug: 'apollo' } })
-  await app.inject({ method: 'PUT', url: '/projects/apollo/members/bob', headers: as('ann'), payload: { role: 'editor' } })
-  await app.inject({ method: 'PUT', url: '/projects/apollo/members/cat', headers: as('ann'), payload: { role: 'viewer' } })
-  const apollo = (await app.inject({ method: 'POST', url: '/tasks', headers: as('ann'), payload: { title: 'In apollo', project: 'apollo' } })).json()
-  return { as, apollo }
-}
 
 t.test('POST /tasks/{task_id}/comments stores the comment, trimmed, and answers 201 with it; GET lists it', async (t) => {
   const app = await quiet(t)
