@@ -21,7 +21,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     AUTH=on \
-    DATABASE_URL=/data/tasks.db
+    DATABASE_URL=/data/tasks.db \
+    UPLOADS_DIR=/data/uploads
 WORKDIR /app
 # Before VOLUME, so a new named volume starts out owned by the unprivileged user.
 RUN mkdir -p /data && chown node:node /data
