@@ -12,6 +12,10 @@ export interface UserRow {
   disabled: boolean
   passwordHash: string | null
   credentialsGeneration: number
+  bio: string | null
+  /** The SHA-256 of the user's picture in the blob store, and its media type; null without one. */
+  avatarSha256: string | null
+  avatarType: string | null
   /** Milliseconds since the epoch. */
   createdAt: number
   updatedAt: number
@@ -24,11 +28,23 @@ export function storedUser (row: UserRow): StoredUser {
     username: row.username,
     email: row.email,
     display_name: row.displayName,
+    bio: row.bio,
+    avatar_url: row.avatarSha256 === null ? null : avatarUrl(row.username, row.avatarSha256),
     role: row.role,
     disabled: row.disabled,
     created_at: isoTimestamp(row.createdAt),
     updated_at: isoTimestamp(row.updatedAt),
     passwordHash: row.passwordHash,
-    credentialsGeneration: row.credentialsGeneration
+    credentialsGeneration: row.credentialsGeneration,
+    avatarSha256: row.avatarSha256,
+    avatarType: row.avatarType
   }
+}
+
+/**
+ * Where a user's picture is: the URL names the picture's content, so a new
+ * picture is a new URL and a client may keep what it fetched for long.
+ */
+export function avatarUrl (username: string, sha256: string): string {
+  return `/users/${username}/avatar?v=${sha256.slice(0, 16)}`
 }

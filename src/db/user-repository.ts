@@ -8,6 +8,9 @@ export interface StoredUser extends User {
   passwordHash: string | null
   /** Tokens issued under another generation no longer work. */
   credentialsGeneration: number
+  /** The SHA-256 of the user's picture in the blob store, and its media type; null without one. */
+  avatarSha256: string | null
+  avatarType: string | null
 }
 
 export interface NewUser {
@@ -23,6 +26,14 @@ export interface UserChanges {
   displayName?: string | undefined
   /** A new password's hash: moves the credentials generation, so every token of the user stops working. */
   passwordHash?: string | undefined
+  /** null removes it: unlike the others, a bio may be taken away. */
+  bio?: string | null | undefined
+}
+
+/** A picture just stored in the blob store, to be a user's avatar. */
+export interface NewAvatar {
+  sha256: string
+  contentType: string
 }
 
 export interface UserAdminChanges {
@@ -50,9 +61,20 @@ export interface UserRepository {
   list (page: PageRequest): Promise<Page<StoredUser>>
   /** How many users can sign in (have a password). */
   countWithPassword (): Promise<number>
+  /**
+   * Gives the user this picture, or none (null), in one write, and answers
+   * them after it with the SHA-256 of the picture it replaced (null if none):
+   * the caller removes that blob unless something else still refers to it.
+   */
+  setAvatar (id: number, avatar: NewAvatar | null): Promise<{ user: StoredUser, previous: string | null } | Extract<UserRefusal, 'not-found'>>
+  /**
+   * Which of these hashes are some user's avatar: the blob store's sweep
+   * removes the others' blobs (with `attachments.referenced`), up to 500 at a time.
+   */
+  referencedAvatars (sha256s: readonly string[]): Promise<Set<string>>
 }
 
 /** What the API shows of a user: never the password hash nor the internal id. */
-export function shownUser ({ username, email, display_name: displayName, role, disabled, created_at: createdAt, updated_at: updatedAt }: StoredUser): User {
-  return { username, email, display_name: displayName, role, disabled, created_at: createdAt, updated_at: updatedAt }
+export function shownUser ({ username, email, display_name: displayName, bio, avatar_url: avatarUrl, role, disabled, created_at: createdAt, updated_at: updatedAt }: StoredUser): User {
+  return { username, email, display_name: displayName, bio, avatar_url: avatarUrl, role, disabled, created_at: createdAt, updated_at: updatedAt }
 }

@@ -108,6 +108,11 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   const ada = await signIn(source, 'ada')
   const bob = await signIn(source, 'bob')
   await patch('/admin/users/carol', { disabled: true })
+  // A profile: a bio, and a picture (the database holds only its hash and type).
+  const bobId = (await source.db.users.findByUsername('bob') as { id: number }).id
+  const bobAvatar = { sha256: 'cd'.repeat(32), contentType: 'image/png' }
+  t.match(await source.db.users.update(bobId, { bio: 'Fuels the rockets.' }), { bio: 'Fuels the rockets.' })
+  t.match(await source.db.users.setAvatar(bobId, bobAvatar), { previous: null, user: { avatarSha256: bobAvatar.sha256 } })
   const pat = await post('/users/me/tokens', { name: 'script', scopes: ['tasks:read', 'tasks:write'] }, ada.access_token)
   // The newest token is deleted: its id must not be handed out again.
   const deletedPat = await post('/users/me/tokens', { name: 'temporary', scopes: ['tasks:read'] }, ada.access_token)
@@ -176,6 +181,10 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   const target = await build(t, { DATABASE_URL: url, ...settings })
   t.same(await observe(target), before, 'the same tasks, users, projects, members and tokens, seen by the same users with the same tokens')
   t.equal((await target.inject({ method: 'GET', url: '/projects/apollo' })).headers.location, '/projects/artemis', 'the old slug still redirects')
+
+  // Profiles too, and the pictures they refer to are still referred to.
+  t.match(await target.db.users.findByUsername('bob'), { bio: 'Fuels the rockets.', avatarSha256: bobAvatar.sha256, avatarType: 'image/png', avatar_url: `/users/bob/avatar?v=${'cd'.repeat(8)}` })
+  t.same(await target.db.users.referencedAvatars([bobAvatar.sha256, 'ef'.repeat(32)]), new Set([bobAvatar.sha256]))
 
   // Passwords, tokens and keys are what they were.
   const stored = await target.db.users.findByUsername('ada')

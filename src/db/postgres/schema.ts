@@ -118,13 +118,19 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash'),
   credentialsGeneration: integer('credentials_generation').notNull().default(1),
   createdAt: milliseconds('created_at').notNull(),
-  updatedAt: milliseconds('updated_at').notNull()
+  updatedAt: milliseconds('updated_at').notNull(),
+  bio: text('bio'),
+  // The picture's SHA-256 in the blob store and its media type, both or neither (as in SQLite's schema).
+  avatarSha256: text('avatar_sha256'),
+  avatarType: text('avatar_type')
   /* c8 ignore start */
 }, (table) => [
   uniqueIndex('users_username_idx').on(table.username),
   uniqueIndex('users_email_idx').on(sql`lower(${table.email})`),
+  index('users_avatar_sha256_idx').on(table.avatarSha256),
   check('users_username_lowercase', sql`${table.username} = lower(${table.username})`),
-  check('users_role_known', sql`${table.role} IN (${sql.raw(USER_ROLES.map((role) => `'${role}'`).join(', '))})`)
+  check('users_role_known', sql`${table.role} IN (${sql.raw(USER_ROLES.map((role) => `'${role}'`).join(', '))})`),
+  check('users_avatar_whole', sql`(${table.avatarSha256} IS NULL) = (${table.avatarType} IS NULL)`)
 ])
 /* c8 ignore stop */
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import { LOCAL_USER_ID } from '../local-user.js'
 import { storedUser, type UserRow } from '../stored-user.js'
 import type { StoredUser, UserRepository } from '../user-repository.js'
@@ -75,7 +75,7 @@ export function createPostgresUserRepository (db: PostgresConnection): UserRepos
       return row === undefined ? undefined : storedUser(row)
     },
 
-    async update (id, { email, displayName, passwordHash }) {
+    async update (id, { email, displayName, passwordHash, bio }) {
       return write(async (tx) => {
         const current = await byId(tx, id)
         if (current === undefined) return 'not-found'
@@ -83,6 +83,7 @@ export function createPostgresUserRepository (db: PostgresConnection): UserRepos
         return save(tx, id, {
           ...(email === undefined ? {} : { email }),
           ...(displayName === undefined ? {} : { displayName }),
+          ...(bio === undefined ? {} : { bio }),
           ...(passwordHash === undefined ? {} : { passwordHash, credentialsGeneration: current.credentialsGeneration + 1 }),
           updatedAt: Date.now()
         })
@@ -120,6 +121,23 @@ export function createPostgresUserRepository (db: PostgresConnection): UserRepos
     async countWithPassword () {
       const [row] = await db.select({ total: count() }).from(users).where(isNotNull(users.passwordHash))
       return row?.total ?? 0
+    },
+
+    async setAvatar (id, avatar) {
+      // Under the users lock like every write, so no other change of the
+      // picture comes between the read of the one replaced and the update.
+      return write(async (tx) => {
+        const current = await byId(tx, id)
+        if (current === undefined) return 'not-found'
+        const user = await save(tx, id, { avatarSha256: avatar?.sha256 ?? null, avatarType: avatar?.contentType ?? null, updatedAt: Date.now() })
+        return { user, previous: current.avatarSha256 }
+      })
+    },
+
+    async referencedAvatars (sha256s) {
+      const rows = await db.selectDistinct({ sha256: users.avatarSha256 }).from(users).where(inArray(users.avatarSha256, [...sha256s]))
+      // Never null: NULL is in no list.
+      return new Set(rows.map(({ sha256 }) => sha256 as string))
     }
   }
 }

@@ -105,13 +105,22 @@ export const users = sqliteTable('users', {
   // the generation it was issued under, and works only while it is current.
   credentialsGeneration: integer('credentials_generation').notNull().default(1),
   createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull()
+  updatedAt: integer('updated_at').notNull(),
+  // A few words the user wrote about themselves; null for none.
+  bio: text('bio'),
+  // The user's picture: the SHA-256 of its bytes in the blob store, and its
+  // media type, both or neither. The blob store's sweep keeps a blob while a
+  // user's avatar names it (hence the index).
+  avatarSha256: text('avatar_sha256'),
+  avatarType: text('avatar_type')
   /* c8 ignore start */
 }, (table) => [
   uniqueIndex('users_username_idx').on(table.username),
   uniqueIndex('users_email_idx').on(sql`lower(${table.email})`),
+  index('users_avatar_sha256_idx').on(table.avatarSha256),
   check('users_username_lowercase', sql`${table.username} = lower(${table.username})`),
-  check('users_role_known', sql`${table.role} IN (${sql.raw(USER_ROLES.map((role) => `'${role}'`).join(', '))})`)
+  check('users_role_known', sql`${table.role} IN (${sql.raw(USER_ROLES.map((role) => `'${role}'`).join(', '))})`),
+  check('users_avatar_whole', sql`(${table.avatarSha256} IS NULL) = (${table.avatarType} IS NULL)`)
 ])
 /* c8 ignore stop */
 

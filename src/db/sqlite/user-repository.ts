@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import { LRUCache } from 'lru-cache'
 import { LOCAL_USER_ID } from '../local-user.js'
 import type { PageRequest } from '../page.js'
@@ -97,7 +97,7 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
       return row === undefined ? undefined : storedUser(row)
     },
 
-    async update (id, { email, displayName, passwordHash }) {
+    async update (id, { email, displayName, passwordHash, bio }) {
       return write(() => {
         const current = byId.get({ id })
         if (current === undefined) return 'not-found'
@@ -105,6 +105,7 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
         return save(id, {
           ...(email === undefined ? {} : { email }),
           ...(displayName === undefined ? {} : { displayName }),
+          ...(bio === undefined ? {} : { bio }),
           ...(passwordHash === undefined ? {} : { passwordHash, credentialsGeneration: current.credentialsGeneration + 1 }),
           updatedAt: Date.now()
         })
@@ -134,6 +135,22 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
 
     async countWithPassword () {
       return withPassword.get()?.total ?? 0
+    },
+
+    async setAvatar (id, avatar) {
+      return write(() => {
+        // Read in the write's transaction, so the picture answered as replaced is the one the update overwrote.
+        const current = byId.get({ id })
+        if (current === undefined) return 'not-found'
+        const user = save(id, { avatarSha256: avatar?.sha256 ?? null, avatarType: avatar?.contentType ?? null, updatedAt: Date.now() })
+        return { user, previous: current.avatarSha256 }
+      })
+    },
+
+    async referencedAvatars (sha256s) {
+      const rows = db.selectDistinct({ sha256: users.avatarSha256 }).from(users).where(inArray(users.avatarSha256, [...sha256s])).all()
+      // Never null: NULL is in no list.
+      return new Set(rows.map(({ sha256 }) => sha256 as string))
     }
   }
 }
