@@ -9,7 +9,7 @@ import { CLIENT_MESSAGES, SERVER_MESSAGES, SocketTicket } from './socket-message
 import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, ProjectRole, ProjectUpdate } from './project.js'
 import { Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
 import { OAuthError, PersonalToken, PersonalTokenCreate, PersonalTokenCreated, PersonalTokenList, ScopeName, TokenRequest, TokenResponse } from './token.js'
-import { User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } from './user.js'
+import { Profile, User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } from './user.js'
 
 /**
  * The schemas registered with `fastify.addSchema`: routes reach them by `$ref`
@@ -19,7 +19,7 @@ export const sharedSchemas = [
   TaskStatus, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
   Comment, CommentCreate, CommentList, FeedEvent, Attachment, AttachmentList, AttachedFiles,
   ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
-  UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList,
+  UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList, Profile,
   ScopeName, TokenRequest, TokenResponse, OAuthError, PersonalTokenCreate, PersonalToken, PersonalTokenCreated, PersonalTokenList,
   JobState, JobKind, Job, JobList, InboundTask,
   WebhookEvent, DeliveryState, Webhook, WebhookWithSecret, WebhookCreate, WebhookUpdate, SecretRotation, WebhookList, Delivery, DeliveryList,

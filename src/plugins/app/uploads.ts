@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { BlobStore, type SweepOptions } from '../../files/blob-store.js'
 
 declare module 'fastify' {
@@ -10,6 +10,13 @@ declare module 'fastify' {
     uploadSweep: SweepOptions
     /** Sweeps the upload directory now, after any sweep under way; a failure is logged, not thrown. */
     sweepUploads: () => Promise<void>
+    /**
+     * Removes the file of `sha256` (nothing when null) if nothing refers to
+     * it any more and it is older than UPLOAD_GRACE_MS: what a removed
+     * attachment or a replaced picture leaves. A failure is logged, not
+     * thrown: the sweep will try again.
+     */
+    removeUnreferencedUpload: (sha256: string | null, log: FastifyBaseLogger) => Promise<void>
   }
 }
 
@@ -28,16 +35,26 @@ const SWEEP_INTERVAL_MS = 3_600_000
  * Opens the upload directory (a directory that cannot be written fails the
  * start) and sweeps it at start-up, without holding the start up, and every
  * hour: temporary files of uploads a crash cut short, and files no
- * attachment refers to, once they are older than UPLOAD_GRACE_MS.
+ * attachment nor picture refers to, once they are older than UPLOAD_GRACE_MS.
  */
 async function uploads (fastify: FastifyInstance, { directory, graceMs }: UploadsOptions) {
   const store = await BlobStore.open(directory)
   const sweepOptions: SweepOptions = {
-    referenced: async (sha256s) => fastify.db.attachments.referenced(sha256s),
+    // An attachment's, or a user's picture.
+    referenced: async (sha256s) => {
+      const [attachments, avatars] = await Promise.all([fastify.db.attachments.referenced(sha256s), fastify.db.users.referencedAvatars(sha256s)])
+      return new Set([...attachments, ...avatars])
+    },
     olderThanMs: graceMs
   }
   fastify.decorate('uploads', store)
   fastify.decorate('uploadSweep', sweepOptions)
+  fastify.decorate('removeUnreferencedUpload', async (sha256: string | null, log: FastifyBaseLogger) => {
+    if (sha256 === null) return
+    await store.sweepBlob(sha256, sweepOptions).catch((error: unknown) => {
+      log.error({ err: error }, 'removing a file nothing refers to failed')
+    })
+  })
 
   // The sweep under way, which closing waits for: it asks the database.
   let sweeping = Promise.resolve()

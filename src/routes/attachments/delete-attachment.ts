@@ -24,10 +24,7 @@ const deleteAttachment: FastifyPluginAsyncTypebox = async (fastify) => {
     const removed = await fastify.db.attachments.delete(principalOf(request), id)
     if (removed === 'not-found') throw attachmentNotFound(id)
     if (removed === 'forbidden') throw attachmentForbidden(id)
-    // Its file, if it is nobody's now; a failure here is the sweep's to mend.
-    await fastify.uploads.sweepBlob(removed.sha256, fastify.uploadSweep).catch((error: unknown) => {
-      request.log.error({ err: error }, 'removing an attachment\'s file failed')
-    })
+    await fastify.removeUnreferencedUpload(removed.sha256, request.log)
     return reply.code(204).send(null)
   })
 }

@@ -2,18 +2,14 @@ import { open } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { create as contentDisposition } from 'content-disposition'
 import parseRange from 'range-parser'
 import { principalOf } from '../../plugins/app/authentication.js'
 import { ProblemError } from '../../problems/problem-error.js'
 import { problemResponses } from '../../problems/problem-responses.js'
 import { AttachmentIdParams } from '../../schemas/attachment.js'
 import { listedTags, noneMatch } from '../entity-tags.js'
+import { servedFileHeaders, setServedFileHeaders } from '../served-file.js'
 import { attachmentNotFound } from './attachment-problems.js'
-
-// The types a browser may show in place: images and PDF, which run no script of the page's.
-// Everything else (HTML and SVG above all) is only ever offered as a download.
-const SHOWN_INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf'])
 
 // Whoever may see the task may download it: a client may keep a copy, but asks again (If-None-Match) before reusing it, so that access is checked each time.
 const CACHE_CONTROL = 'private, no-cache'
@@ -24,9 +20,7 @@ const Binary = Type.Unsafe<Readable>({ type: 'string', format: 'binary' })
 const contentHeaders = {
   ETag: Type.String({ description: 'The content\'s SHA-256 as a strong entity tag: send it in If-None-Match or If-Range.' }),
   'Cache-Control': Type.Literal(CACHE_CONTROL, { description: 'Clients may keep it but revalidate it before reuse; shared caches must not store it.' }),
-  'Content-Disposition': Type.String({ description: '`inline` for PNG, JPEG, GIF, WebP and PDF, `attachment` for everything else; the name as `filename` (ASCII) and, when it is not plain ASCII, `filename*` (RFC 6266, RFC 8187).' }),
-  'Content-Security-Policy': Type.Literal('sandbox', { description: 'A file shown in the browser runs as an origin of its own, without scripts.' }),
-  'X-Content-Type-Options': Type.Literal('nosniff'),
+  ...servedFileHeaders,
   'Accept-Ranges': Type.Literal('bytes')
 }
 
@@ -67,12 +61,7 @@ const downloadAttachment: FastifyPluginAsyncTypebox = async (fastify) => {
       throw new ProblemError('range-not-satisfiable', `No part of the file, which is ${size} bytes long, is in the range asked for.`)
     }
     const file = await open(fastify.uploads.pathOf(sha256))
-    reply
-      .type(attachment.content_type)
-      .header('content-disposition', contentDisposition(filename, { type: SHOWN_INLINE.has(attachment.content_type) ? 'inline' : 'attachment' }))
-      .header('content-security-policy', 'sandbox')
-      .header('x-content-type-options', 'nosniff')
-      .header('accept-ranges', 'bytes')
+    setServedFileHeaders(reply, { contentType: attachment.content_type, filename }).header('accept-ranges', 'bytes')
     if (range === undefined) return reply.header('content-length', size).send(file.createReadStream())
     return reply.code(206)
       .header('content-range', `bytes ${range.start}-${range.end}/${size}`)

@@ -19,7 +19,7 @@ export interface AttachmentSettings {
 }
 
 const createAttachments: FastifyPluginAsyncTypebox<AttachmentSettings> = async (fastify, { maxBytes, maxPerTask }) => {
-  await fastify.register(multipartPlugin)
+  await fastify.register(multipartPlugin, { parts: 'files' })
   const limitReached = (taskId: number) => new ProblemError('attachment-limit-reached', `Task ${taskId} may have at most ${maxPerTask} attachments (ATTACHMENTS_PER_TASK): remove some before attaching more.`)
 
   fastify.post('/:task_id/attachments', {

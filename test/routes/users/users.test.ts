@@ -6,7 +6,7 @@ t.test('POST /users registers a member, answering 201 with the user (no password
   const response = await app.inject({ method: 'POST', url: '/users', payload: { username: 'ada', email: 'Ada@Example.com', password: 'correct horse', display_name: '  Ada Lovelace  ' } })
   t.equal(response.statusCode, 201)
   t.equal(response.headers.location, '/admin/users/ada')
-  t.same(Object.keys(response.json()).sort(), ['created_at', 'disabled', 'display_name', 'email', 'role', 'updated_at', 'username'])
+  t.same(Object.keys(response.json()).sort(), ['avatar_url', 'bio', 'created_at', 'disabled', 'display_name', 'email', 'role', 'updated_at', 'username'])
   t.match(response.json(), { username: 'ada', email: 'Ada@Example.com', display_name: 'Ada Lovelace', role: 'member', disabled: false, created_at: TIMESTAMP })
   t.equal((await signIn(app, 'ada', { password: 'correct horse' })).token_type, 'Bearer', 'and can sign in')
   const plain = await app.inject({ method: 'POST', url: '/users', payload: { username: 'bob', email: 'bob@example.com', password: 'correct horse' } })
