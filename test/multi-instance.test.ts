@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { EventSource } from 'eventsource'
 import t, { type Test } from 'tap'
-import { startServer } from './helper.js'
+import { startServer, temporaryDirectory } from './helper.js'
 import { postgresTestUrl } from './postgres.js'
 
 // Two real server processes on one PostgreSQL database act as one service:
@@ -103,4 +105,26 @@ t.test('a live feed on one instance gets a change made on the other at once, not
   const event = await Promise.race([created, sleep(5000).then(() => undefined)])
   t.ok(event !== undefined, `B's feed got it ${(performance.now() - started).toFixed(0)} ms after the POST to A was sent, with polls 10 minutes apart`)
   t.match(JSON.parse(event?.data ?? 'null'), { type: 'task.created', data: { id: task.body.id, title: 'Made on A, followed on B' } })
+})
+
+t.test('instances sharing UPLOADS_DIR serve each other\'s files, store one content once, and remove it once nobody has it', async (t) => {
+  const uploads = temporaryDirectory(t)
+  const [a, b] = await twoInstances(t, { UPLOADS_DIR: uploads, UPLOAD_GRACE_MS: '0' })
+  const task = (await call(a, 'POST', '/tasks', { title: 'Shared files' })).body
+  const upload = async (base: string, content: string) => {
+    const form = new FormData()
+    form.append('file', new Blob([content]), 'shared.txt')
+    const response = await fetch(new URL(`/tasks/${task.id as number}/attachments`, base), { method: 'POST', body: form })
+    return (await response.json() as { items: { id: number, url: string, sha256: string }[] }).items[0] as { id: number, url: string, sha256: string }
+  }
+  const onA = await upload(a, 'One content, two instances.')
+  t.equal(await (await fetch(new URL(onA.url, b))).text(), 'One content, two instances.', 'B serves what A stored')
+  const onB = await upload(b, 'One content, two instances.')
+  t.equal(onB.sha256, onA.sha256)
+  const blobs = () => readdirSync(join(uploads, 'blobs'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).length
+  t.equal(blobs(), 1, 'stored once')
+  t.equal((await fetch(new URL(`/attachments/${onA.id}`, b), { method: 'DELETE' })).status, 204)
+  t.equal(blobs(), 1, 'kept while the other attachment has it')
+  t.equal((await fetch(new URL(`/attachments/${onB.id}`, a), { method: 'DELETE' })).status, 204)
+  t.equal(blobs(), 0, 'and removed with the last one, whichever instance removes it')
 })

@@ -10,7 +10,7 @@ const NOTES = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('
 
 interface Attachment { id: number, filename: string, size: number, content_type: string, sha256: string, url: string }
 
-t.test('a person attaches two files to a task with Try it out on /docs, and the server keeps exactly their bytes', async (t) => {
+t.test('a person attaches two files to a task, and sets their picture, with Try it out on /docs; the server keeps exactly their bytes', async (t) => {
   const server = await startServer(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db') })
   const created = await fetch(`${server.url}/tasks`, {
     method: 'POST',
@@ -62,6 +62,19 @@ t.test('a person attaches two files to a task with Try it out on /docs, and the 
     t.equal(content.status, 200)
     t.same(Buffer.from(await content.arrayBuffer()), chosen.buffer, `${attachment.url} gives back exactly the bytes of ${chosen.name}`)
   }
+
+  // The same picture as one's own avatar: a single binary field is one file input.
+  const putAvatar = page.locator('#operations-Users-putAvatar')
+  await putAvatar.locator('.opblock-summary').click()
+  await putAvatar.locator('.try-out__btn').click()
+  await putAvatar.locator('tr[data-property-name="avatar"] input[type="file"]').setInputFiles(PIXEL)
+  await putAvatar.locator('.execute').click()
+  const avatarResponse = putAvatar.locator('.live-responses-table .response')
+  await avatarResponse.waitFor()
+  t.equal((await avatarResponse.locator('.response-col_status').innerText()).trim(), '200', 'Swagger UI shows the picture set (200)')
+  const profile = await (await fetch(`${server.url}/users/local`)).json() as { avatar_url: string }
+  t.match(profile, { avatar_url: `/users/local/avatar?v=${sha256(PIXEL.buffer).slice(0, 16)}` }, 'the profile names the picture')
+  t.same(Buffer.from(await (await fetch(`${server.url}${profile.avatar_url}`)).arrayBuffer()), PIXEL.buffer, 'which is served as it was chosen')
 
   t.same(problems, [], 'no errors in the page\'s console')
 })
