@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import multipart from '@fastify/multipart'
 import type { FastifyInstance } from 'fastify'
-import { bodyFieldProblem } from '../../problems/validation-problem.js'
+import { receiveFields } from '../../files/received-files.js'
 
 export interface MultipartOptions {
   /**
@@ -13,27 +13,18 @@ export interface MultipartOptions {
   parts: 'files' | 'fields'
 }
 
-// A form of text fields has a few short ones.
-const FIELD_LIMITS = { parts: 20, fields: 20, fieldSize: 16 * 1024, headerPairs: 20 }
-
 /**
  * Parses multipart/form-data bodies for the routes of the scope that
  * registers it. Only the routes that take forms register it: every other
  * route goes on refusing a multipart body with 415.
  */
 async function multipartBodies (fastify: FastifyInstance, { parts }: MultipartOptions) {
-  if (parts === 'files') {
-    await fastify.register(multipart)
-    return
+  await fastify.register(multipart)
+  if (parts === 'fields') {
+    fastify.addHook('preValidation', async (request) => {
+      if (request.isMultipart()) request.body = await receiveFields(request)
+    })
   }
-  await fastify.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: FIELD_LIMITS,
-    onFile: async (part) => {
-      part.file.resume()
-      throw bodyFieldProblem(part.fieldname, 'is a file: this form takes text fields only')
-    }
-  })
 }
 
 export default fp(multipartBodies, { name: 'multipart' })

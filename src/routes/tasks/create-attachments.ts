@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { receiveFiles } from '../../files/received-files.js'
+import { closeUnreadBody, receiveFiles } from '../../files/received-files.js'
 import { principalOf } from '../../plugins/app/authentication.js'
 import multipartPlugin from '../../plugins/external/multipart.js'
 import { ProblemError } from '../../problems/problem-error.js'
@@ -24,6 +24,7 @@ const createAttachments: FastifyPluginAsyncTypebox<AttachmentSettings> = async (
 
   fastify.post('/:task_id/attachments', {
     config: { access: 'tasks:write' },
+    onError: closeUnreadBody,
     schema: {
       operationId: 'createAttachments',
       summary: 'Attach files to a task',
@@ -47,7 +48,7 @@ const createAttachments: FastifyPluginAsyncTypebox<AttachmentSettings> = async (
     const room = await fastify.db.attachments.room(viewer, taskId, maxPerTask)
     if (typeof room === 'string') throw refusalProblem(room, taskId)
     if (room === 0) throw limitReached(taskId)
-    const received = await receiveFiles(request, reply, fastify.uploads, { field: 'file', maxBytes, maxFiles: room, tooMany: () => limitReached(taskId) })
+    const received = await receiveFiles(request, fastify.uploads, { field: 'file', maxBytes, maxFiles: room, tooMany: () => limitReached(taskId) })
     for (const { blob } of received) await fastify.uploads.keep(blob)
     const attached = await fastify.db.attachments.create(viewer, taskId, received.map(({ blob, filename, contentType }) => ({ filename, contentType, size: blob.size, sha256: blob.sha256 })), maxPerTask)
     // Refused only when the task changed hands or filled up while the files came in: their blobs are swept.

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { imageSizeFromFile } from 'image-size/fromFile'
-import { receiveFiles, type ReceivedFile } from '../../files/received-files.js'
+import { closeUnreadBody, receiveFiles, type ReceivedFile } from '../../files/received-files.js'
 import { principalOf } from '../../plugins/app/authentication.js'
 import multipartPlugin from '../../plugins/external/multipart.js'
 import { problemResponses } from '../../problems/problem-responses.js'
@@ -31,6 +31,7 @@ const putAvatar: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.put('/me/avatar', {
     config: { access: 'signed-in' },
+    onError: closeUnreadBody,
     schema: {
       operationId: 'putAvatar',
       summary: 'Set your picture',
@@ -45,7 +46,7 @@ const putAvatar: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const tooMany = () => bodyFieldProblem(FIELD, 'is one picture: send one part')
-    const [picture] = await receiveFiles(request, reply, fastify.uploads, { field: FIELD, maxBytes: AVATAR_MAX_BYTES, maxFiles: 1, tooMany }) as [ReceivedFile]
+    const [picture] = await receiveFiles(request, fastify.uploads, { field: FIELD, maxBytes: AVATAR_MAX_BYTES, maxFiles: 1, tooMany }) as [ReceivedFile]
     try {
       await checkPicture(picture)
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import formBody from '@fastify/formbody'
+import { closeUnreadBody } from '../../files/received-files.js'
 import { hashPassword } from '../../auth/passwords.js'
 import multipartPlugin from '../../plugins/external/multipart.js'
 import { principalOf } from '../../plugins/app/authentication.js'
@@ -25,6 +26,7 @@ const updateMe: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.patch('/me', {
     config: { access: 'signed-in' },
+    onError: closeUnreadBody,
     preValidation: trimFields('display_name', 'bio'),
     schema: {
       operationId: 'updateMe',

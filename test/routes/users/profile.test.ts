@@ -69,7 +69,7 @@ t.test('PATCH /users/me takes a bio as JSON, an urlencoded form or multipart fie
   t.same((await app.inject({ method: 'GET', url: '/users/local' })).json(), { username: 'local', display_name: 'Ada', bio: null, avatar_url: null })
 })
 
-t.test('a form with a bad field is a 422 naming it, and changes nothing', async (t) => {
+t.test('a form with a bad field is a 422 naming it, a malformed one a 400, and neither changes anything', async (t) => {
   const { app } = await profileApp(t)
   const cases: [string, { headers: Record<string, string>, payload: string | Buffer }, string][] = [
     ['a bio too long', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `bio=${'a'.repeat(1001)}` }, '#/bio'],
@@ -78,6 +78,8 @@ t.test('a form with a bad field is a 422 naming it, and changes nothing', async 
     ['an empty display name', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'display_name=+' }, '#/display_name'],
     ['a file in the form', await multipartBody([{ field: 'bio', value: 'ok' }, { field: 'picture', filename: 'x.png', content: 'x' }]), '#/picture']
   ]
+  const malformed = await app.inject({ method: 'PATCH', url: '/users/me', headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: '{}' })
+  t.match([malformed.statusCode, malformed.json().detail], [400, /multipart\/form-data body is malformed/], 'a body that is not the multipart it says is a 400')
   for (const [name, { headers, payload }, pointer] of cases) {
     const response = await app.inject({ method: 'PATCH', url: '/users/me', headers, payload })
     t.equal(response.statusCode, 422, name)
