@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import type { InjectOptions } from 'fastify'
 import { SCOPE_NAMES, type Scope } from '../src/schemas/token.js'
 import { administratorToken, bearer, build, craftJwt, createUser, signIn } from './helper.js'
+import { multipartBody } from './multipart.js'
 import { startReceiver } from './webhook-receiver.js'
 
 // Every operation of the API, tried by every kind of caller, in both modes:
@@ -39,6 +40,23 @@ const json = (method: InjectOptions['method'], url: string, payload?: unknown): 
 
 async function apolloTask (context: Context, fields: Record<string, unknown> = {}): Promise<number> {
   return (await context.as('ann', json('POST', '/tasks', { title: 'In apollo', project: 'apollo', ...fields }))).json().id
+}
+
+/** An upload of one small file to the task, as a client's form sends it. */
+async function upload (taskId: number): Promise<InjectOptions> {
+  const { payload, headers } = await multipartBody([{ filename: 'notes.txt', content: 'meeting notes', type: 'text/plain' }])
+  return { method: 'POST', url: `/tasks/${taskId}/attachments`, headers, payload }
+}
+
+/** A file ann attached to a new task of apollo: its id. */
+async function apolloAttachment (context: Context): Promise<number> {
+  return (await context.as('ann', await upload(await apolloTask(context)))).json().items[0].id
+}
+
+/** A picture to set as one's own: a 1×1 PNG. */
+async function pictureUpload (): Promise<InjectOptions> {
+  const { payload, headers } = await multipartBody([{ field: 'avatar', filename: 'me.png', content: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'), type: 'image/png' }])
+  return { method: 'PUT', url: '/users/me/avatar', headers, payload }
 }
 
 /** An email job the worker skipped (there is no SMTP_URL): its id. */
@@ -116,6 +134,26 @@ const OPERATIONS: Operation[] = [
     expected: { others: 404, owner: 201, admin: 201, anonymous: 201 }
   },
   { name: 'listComments in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/tasks/${await apolloTask(c)}/comments`), expected: { others: 200, outsider: 404 } },
+  { name: 'createAttachments in apollo', scope: 'tasks:write', request: async (c) => upload(await apolloTask(c)), expected: { others: 201, viewer: 403, outsider: 404 } },
+  {
+    name: 'createAttachments on ann\'s own',
+    scope: 'tasks:write',
+    request: async (c) => upload((await c.as('ann', json('POST', '/tasks', { title: 'Ann\'s own' }))).json().id),
+    expected: { others: 404, owner: 201, admin: 201, anonymous: 201 }
+  },
+  {
+    name: 'listAttachments in apollo',
+    scope: 'tasks:read',
+    request: async (c) => {
+      const id = await apolloTask(c)
+      await c.as('ann', await upload(id))
+      return json('GET', `/tasks/${id}/attachments`)
+    },
+    expected: { others: 200, outsider: 404 }
+  },
+  { name: 'getAttachment in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/attachments/${await apolloAttachment(c)}`), expected: { others: 200, outsider: 404 } },
+  { name: 'downloadAttachment in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/attachments/${await apolloAttachment(c)}/content`), expected: { others: 200, outsider: 404 } },
+  { name: 'deleteAttachment in apollo', scope: 'tasks:write', request: async (c) => json('DELETE', `/attachments/${await apolloAttachment(c)}`), expected: { others: 204, viewer: 403, outsider: 404 } },
   // The WebSocket's own tests open it (test/routes/ws); here, who gets past its upgrade's check.
   { name: 'openSocket without the upgrade', scope: 'tasks:read', request: async () => json('GET', '/ws'), expected: { others: 426 } },
   { name: 'createSocketTicket', scope: 'tasks:read', request: async () => json('POST', '/ws/tickets'), expected: { others: 201 } },
@@ -193,6 +231,18 @@ const OPERATIONS: Operation[] = [
   { name: 'createUser', scope: 'users:admin', request: async () => json('POST', '/users', { username: await newcomerName(), email: `${await newcomerName()}@example.com`, password: 'a good password' }), expected: { others: 403, admin: 201, anonymous: 201 } },
   { name: 'getMe', scope: undefined, request: async () => json('GET', '/users/me'), expected: { others: 200 } },
   { name: 'updateMe', scope: undefined, request: async () => json('PATCH', '/users/me', { display_name: 'Renamed' }), expected: { others: 200 } },
+  { name: 'getProfile of ann', scope: undefined, request: async () => json('GET', '/users/ann'), expected: { others: 200 } },
+  { name: 'putAvatar', scope: undefined, request: async () => pictureUpload(), expected: { others: 200 } },
+  { name: 'deleteAvatar', scope: undefined, request: async () => json('DELETE', '/users/me/avatar'), expected: { others: 204 } },
+  {
+    name: 'getAvatar of ann',
+    scope: undefined,
+    request: async (c) => {
+      await c.as('ann', await pictureUpload())
+      return json('GET', '/users/ann/avatar')
+    },
+    expected: { others: 200 }
+  },
   { name: 'createPersonalToken', scope: undefined, request: async () => json('POST', '/users/me/tokens', { name: 'script', scopes: ['projects:read'] }), expected: { others: 201 } },
   { name: 'listPersonalTokens', scope: undefined, request: async () => json('GET', '/users/me/tokens'), expected: { others: 200 } },
   {

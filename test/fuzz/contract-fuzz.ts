@@ -6,7 +6,7 @@
  * by the tap test (fixed seeds, bounded) and `npm run fuzz` (random seed,
  * more runs).
  */
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import fc from 'fast-check'
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
@@ -51,7 +51,7 @@ export interface Operation {
   parameters: Parameter[]
   /** The JSON schema of the request body, when the operation has one. */
   bodySchema: Schema | undefined
-  /** The media type of that body: JSON, unless the document gives only another (a form). */
+  /** The media type of that body: JSON, unless the document gives only another (a form, a multipart form of files). */
   bodyMediaType: string | undefined
   /** Whether a request without a token may call it: its security allows `{}`, or asks for nothing. */
   anonymous: boolean
@@ -61,6 +61,7 @@ export interface Operation {
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 const JSON_MEDIA_TYPE = 'application/json'
 export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded'
+export const MULTIPART_MEDIA_TYPE = 'multipart/form-data'
 
 /** The operations of the document, in document order. */
 export function operationsOf (document: OpenApiDocument): Operation[] {
@@ -145,6 +146,56 @@ function withMember (object: JsonNode, key: string, value: JsonNode | undefined)
   if (!(object instanceof JsonObject)) return object
   const entries = object.entries.filter(([name]) => name !== key)
   return new JsonObject(value === undefined ? entries : [...entries, [key, value]])
+}
+
+/* ------------------------------------------------------------------------ */
+/* Multipart bodies as bytes                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** A part of a multipart/form-data body, as written: a file when it has a filename, a plain field otherwise. */
+export interface MultipartPart {
+  name: string
+  filename?: string | undefined
+  /** The filename as RFC 5987's `filename*=UTF-8''...`, rather than quoted as browsers send it. */
+  starred?: boolean | undefined
+  /** The Content-Type the part declares; undefined: none. */
+  type?: string | undefined
+  content: Uint8Array
+  /** Headers written instead of Content-Disposition and Content-Type. */
+  rawHeaders?: string[] | undefined
+}
+
+/**
+ * A parameter value as browsers quote it in a part's header (the HTML
+ * standard's form encoding): CR, LF and `"` percent-escaped, everything else
+ * as its UTF-8 bytes, NUL included.
+ */
+function quotedParameter (value: string): string {
+  return value.replace(/[\r\n"]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
+/**
+ * A multipart/form-data body, written by hand: the platform's FormData cannot
+ * write the bodies a server must refuse (no closing delimiter, bare LF line
+ * ends, a part without Content-Disposition, names FormData would escape).
+ */
+export function multipartPayload (parts: readonly MultipartPart[], boundary: string, { newline = '\r\n', closed = true } = {}): Buffer {
+  const chunks: Buffer[] = []
+  for (const part of parts) {
+    let disposition = `Content-Disposition: form-data; name="${quotedParameter(part.name)}"`
+    if (part.filename !== undefined) disposition += part.starred === true ? `; filename*=UTF-8''${percentEncode(part.filename)}` : `; filename="${quotedParameter(part.filename)}"`
+    const headers = part.rawHeaders ?? [disposition, ...(part.type === undefined ? [] : [`Content-Type: ${part.type}`])]
+    chunks.push(Buffer.from(`--${boundary}${newline}${headers.map((header) => `${header}${newline}`).join('')}${newline}`), Buffer.from(part.content), Buffer.from(newline))
+  }
+  if (closed) chunks.push(Buffer.from(`--${boundary}--${newline}`))
+  return Buffer.concat(chunks)
+}
+
+/** The boundary, lengthened until no part's content holds its delimiter (which would end the part early). */
+function unusedBoundary (boundary: string, parts: readonly MultipartPart[]): string {
+  let unused = boundary
+  while (parts.some((part) => Buffer.from(part.content).includes(`--${unused}`))) unused += 'z'
+  return unused
 }
 
 /* ------------------------------------------------------------------------ */
@@ -381,6 +432,15 @@ function jsonType (value: JsonNode): string {
   return typeof value
 }
 
+/** Whether a schema is of bytes (`type: string, format: binary`): a file's content, not JSON. */
+function isBinarySchema (schema: Schema): boolean {
+  return schema.type === 'string' && schema.format === 'binary'
+}
+
+function sha256Hex (content: Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex')
+}
+
 /** Integers of any safe range (fc.integer stops at 32 bits). */
 function integerBetween (min: number, max: number): fc.Arbitrary<JsonNode> {
   if (min >= -(2 ** 31) && max < 2 ** 31) return fc.integer({ min, max })
@@ -402,7 +462,14 @@ interface TagReference {
   versionOffset: number
 }
 
-type HeaderValue = { text: string } | { tags: TagReference[], separator: string } | { repeated: string[] }
+/**
+ * The entity tag of an attachment's content (its SHA-256), resolved when
+ * sent: of the attachment the request's path names, weakened, or one
+ * character off.
+ */
+type ContentTagReference = 'current' | 'weak' | 'stale'
+
+type HeaderValue = { text: string } | { tags: TagReference[], separator: string } | { repeated: string[] } | { contentTag: ContentTagReference }
 
 /**
  * A path parameter's value: as sent, or one of the values that name
@@ -416,6 +483,18 @@ export interface BodySpec {
   payload: string | Uint8Array
   /** null: no Content-Type header at all. */
   contentType: string | null
+  /**
+   * For a multipart form: the size and SHA-256 of each file part, in order,
+   * which a 201 must answer one attachment each for; 'refused' when the
+   * form breaks its schema (or a file is over the limit), so that no 201 may
+   * answer it; undefined when the encoding leaves what a parser makes of it open.
+   */
+  uploads?: UploadedFile[] | 'refused' | undefined
+}
+
+export interface UploadedFile {
+  size: number
+  sha256: string
 }
 
 interface QueryPiece {
@@ -472,6 +551,8 @@ export interface FuzzState {
   cursors: { operationId: string, query: string, cursor: string }[]
   /** The last version seen of each task, from ETags. */
   versions: Map<number, number>
+  /** The ETag of each attachment's content seen (its SHA-256), by the attachment's id. */
+  contentTags: Map<number, string>
   /** Per operationId, bodies that succeed only with real data: a real user's password, a refresh token. */
   goodBodies: Record<string, BodySpec[]>
   authorizations: Record<AuthorizationKind, string[]>
@@ -544,6 +625,40 @@ function nested (depth: number, container: 'array' | 'object'): RawJson {
   return new RawJson(container === 'array' ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`)
 }
 
+// The longest file the fuzzed app takes (FUZZ_ENV's ATTACHMENT_MAX_BYTES): small,
+// so that files at it and just over it cost little to send.
+const FUZZ_ATTACHMENT_MAX_BYTES = 4096
+
+// Names a server must never take as a path, nor show as they are: traversal,
+// Windows' separators and device names, NUL, bidi overrides (`exe.jpg` shown
+// for `gpj.exe`), invisible characters, markup, header injection, 300 characters.
+const HOSTILE_FILENAMES = [
+  '../../etc/passwd', '..\\x', '..\\..\\windows\\win.ini', '/etc/shadow', 'C:\\boot.ini', '\\\\server\\share\\x.txt', 'a/b/../../c.txt', '.', '..', '...',
+  '', ' ', ' .txt', '.htaccess', 'CON', 'nul.txt', 'a\u0000b.txt', '\u0000', 'x.txt\u0000.exe', 'invoice\u202egpj.exe', '\u202e', '\u200b.txt', '\ufeffbom.txt',
+  'tab\there.txt', 'new\nline.txt', 'a\r\nContent-Type: text/html', 'quote".txt', 'back\\slash', '%2e%2e%2fetc%2fpasswd', '<script>alert(1)</script>.html',
+  '<img src=x onerror=alert(1)>.png', 'résumé.pdf', 'e\u0301.txt', 'ＡＢＣ.txt', '😀.png', '\ud800.txt', 'name.', 'name ', 'x'.repeat(300), `${'y'.repeat(296)}.txt`
+]
+const PLAIN_FILENAMES = ['report.txt', 'photo.png', 'notes', 'archive.tar.gz', 'page.html', 'drawing.svg', 'scan.pdf']
+
+// What clients declare a file to be, which the server must not believe.
+const DECLARED_TYPES = [
+  'application/octet-stream', 'text/plain', 'text/plain; charset=utf-8', 'text/html', 'image/png', 'image/svg+xml', 'application/pdf', 'application/json',
+  'application/x-msdownload', 'image/png; name="x.html"', 'multipart/form-data; boundary=inner', 'x', '', '*/*', 'TEXT/PLAIN'
+]
+
+const bytes = (...values: number[]) => Buffer.from(values)
+// Whole images of one pixel, whose size can be read: what takes only a real image takes them.
+const PIXEL_PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082', 'hex')
+const PIXEL_GIF = Buffer.from('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex')
+// Starts of files the server tells the type of: images shown inline, markup
+// that must never be, text with and without byte order marks, archives.
+const FILE_HEADS = [
+  PIXEL_PNG, PIXEL_GIF, bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52), Buffer.from('GIF89a'), bytes(0xff, 0xd8, 0xff, 0xe0),
+  Buffer.from('RIFF\u0000\u0000\u0000\u0000WEBPVP8 '), Buffer.from('%PDF-1.7\n'), bytes(0x50, 0x4b, 0x03, 0x04), bytes(0x1f, 0x8b, 0x08),
+  Buffer.from('<!doctype html><script>alert(document.domain)</script>'), Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'),
+  Buffer.from('<?xml version="1.0"?><svg/>'), Buffer.from('  <html><body>'), bytes(0xef, 0xbb, 0xbf), bytes(0xff, 0xfe), bytes(0xfe, 0xff), Buffer.from('plain text\n')
+]
+
 /** Generators of requests for every operation of the document. */
 export class RequestGenerators {
   private readonly values: SchemaValues
@@ -557,7 +672,7 @@ export class RequestGenerators {
     // A request line and headers over the HTTP server's limit never reach the app
     // (431). Judged without the state, so that what is generated never depends
     // on what earlier runs did.
-    const stateless = { existing: {}, versions: new Map<number, number>() }
+    const stateless = { existing: {}, versions: new Map<number, number>(), contentTags: new Map<number, string>() }
     return fc.oneof(...this.operations.map((operation) => this.requestFor(operation)))
       .filter((spec) => headSize(materialize(spec, stateless)) <= MAX_HEAD_BYTES)
   }
@@ -567,7 +682,10 @@ export class RequestGenerators {
     const goodBodies = this.state.goodBodies[operation.operationId] ?? []
     const bodies: fc.WeightedArbitrary<BodySpec | undefined>[] = operation.bodySchema === undefined
       ? [{ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: this.body({ type: 'object' }, JSON_MEDIA_TYPE) }]
-      : [{ weight: 20, arbitrary: this.body(operation.bodySchema, operation.bodyMediaType ?? JSON_MEDIA_TYPE) }, { weight: 1, arbitrary: fc.constant(undefined) }]
+      : operation.bodyMediaType === MULTIPART_MEDIA_TYPE
+        // A form of files also gets the JSON bodies of every kind, as other content types.
+        ? [{ weight: 16, arbitrary: this.multipartBody(operation.bodySchema) }, { weight: 2, arbitrary: this.body(operation.bodySchema, JSON_MEDIA_TYPE) }, { weight: 1, arbitrary: fc.constant(undefined) }]
+        : [{ weight: 20, arbitrary: this.body(operation.bodySchema, operation.bodyMediaType ?? JSON_MEDIA_TYPE) }, { weight: 1, arbitrary: fc.constant(undefined) }]
     if (goodBodies.length > 0) bodies.push({ weight: 4, arbitrary: fc.constantFrom(...goodBodies) })
     return fc.record({
       operationId: fc.constant(operation.operationId),
@@ -686,8 +804,11 @@ export class RequestGenerators {
   private headers (operation: Operation): fc.Arbitrary<[string, HeaderValue][]> {
     const declared = new Set(operation.parameters.filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name.toLowerCase()))
     const weight = (name: string) => declared.has(name) ? 3 : 1
+    // An attachment's content has an ETag of its own (its SHA-256), not a task's.
+    const addressesContent = operation.parameters.some((parameter) => parameter.in === 'path' && parameter.name === 'attachment_id')
+    const contentTag = fc.constantFrom<ContentTagReference>('current', 'current', 'weak', 'stale').map((reference): HeaderValue => ({ contentTag: reference }))
     const conditional = fc.oneof(
-      { weight: 4, arbitrary: fc.array(this.tagReference(), { minLength: 1, maxLength: 3 }).chain((tags) => fc.constantFrom(', ', ',', ' , ').map((separator): HeaderValue => ({ tags, separator }))) },
+      { weight: 4, arbitrary: addressesContent ? contentTag : fc.array(this.tagReference(), { minLength: 1, maxLength: 3 }).chain((tags) => fc.constantFrom(', ', ',', ' , ').map((separator): HeaderValue => ({ tags, separator }))) },
       { weight: 1, arbitrary: fc.constantFrom('*', ' * ', '*, "1-1"', '', ' ', '"', '""', 'W/', '"1-1', '1-1', 'W/"1-1"', '"*"', ',,,', '"1-1" "1-2"').map((value): HeaderValue => ({ text: value })) },
       { weight: 1, arbitrary: headerText(0, 60).map((value): HeaderValue => ({ text: value })) },
       { weight: 1, arbitrary: fc.array(fc.constantFrom('*', '"1-1"', 'x', ''), { minLength: 2, maxLength: 3 }).map((values): HeaderValue => ({ repeated: values })) }
@@ -703,10 +824,22 @@ export class RequestGenerators {
       { weight: 4, arbitrary: fc.constant([] as [string, HeaderValue][]) },
       { weight: weight(name), arbitrary: value.map((v): [string, HeaderValue][] => [[name, v]]) }
     )
+    // Only where declared (elsewhere `range` is among the other headers, as garbage):
+    // a range mostly, If-Range less often, since but its current tag it makes the range ignored.
+    const declaredHeader = (name: string, value: fc.Arbitrary<HeaderValue>, presence: number) => !declared.has(name)
+      ? fc.constant([] as [string, HeaderValue][])
+      : fc.oneof({ weight: 4, arbitrary: fc.constant([] as [string, HeaderValue][]) }, { weight: presence, arbitrary: value.map((v): [string, HeaderValue][] => [[name, v]]) })
+    const ifRange = fc.oneof(
+      { weight: 4, arbitrary: contentTag },
+      { weight: 1, arbitrary: fc.constantFrom('Wed, 21 Oct 2015 07:28:00 GMT', '*', '"1-1"', '', '"a", "b"').map((value): HeaderValue => ({ text: value })) },
+      { weight: 1, arbitrary: headerText(0, 80).map((value): HeaderValue => ({ text: value })) }
+    )
     return fc.tuple(
       header('if-match', conditional),
       header('if-none-match', conditional),
       header('idempotency-key', idempotencyKey),
+      declaredHeader('range', byteRange.map((value): HeaderValue => ({ text: value })), 6),
+      declaredHeader('if-range', ifRange, 1),
       fc.oneof({ weight: 6, arbitrary: fc.constant([] as [string, HeaderValue][]) }, {
         weight: 1,
         arbitrary: fc.tuple(fc.constantFrom('x-request-id', 'accept', 'accept-encoding', 'origin', 'x-forwarded-for', 'range', 'if-modified-since', 'expect'), headerText(0, 200))
@@ -796,6 +929,165 @@ export class RequestGenerators {
     return fc.oneof({ weight: 6, arbitrary: bodies }, { weight: 1, arbitrary: asJson })
   }
 
+  /**
+   * multipart/form-data bodies for a schema of files (`format: binary`
+   * strings, or arrays of them) and text fields: valid forms of one to three
+   * small files with hostile names and any declared type; forms the schema
+   * refuses (a field part, a part of another name, an empty file, no part, a
+   * file over the limit); and encodings a parser must refuse or read alike.
+   */
+  multipartBody (schema: Schema): fc.Arbitrary<BodySpec> {
+    const resolved = this.values.resolve(schema)
+    const properties = Object.entries((resolved.properties ?? {}) as Record<string, Schema>).map(([name, property]) => [name, this.values.resolve(property)] as const)
+    const required = new Set((resolved.required ?? []) as string[])
+    const isFiles = (property: Schema) => isBinarySchema(property) || (property.type === 'array' && isBinarySchema(this.values.resolve(property.items ?? {})))
+    const fileNames = properties.filter(([, property]) => isFiles(property)).map(([name]) => name)
+    const otherName = fc.oneof(
+      fc.constantFrom('files', 'File', 'FILE', 'file[]', 'file[0]', 'file ', ' file', 'file\u0000', 'upload', 'name', '', '__proto__', 'constructor'),
+      text(1, 12)
+    ).filter((name) => !properties.some(([property]) => property === name))
+    const fieldValue = text(0, 40).map((value) => Buffer.from(value))
+
+    const filePart = (name: string): fc.Arbitrary<MultipartPart> => fc.record({
+      name: fc.constant(name),
+      filename: fc.oneof(
+        { weight: 2, arbitrary: fc.constantFrom(...PLAIN_FILENAMES) },
+        { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_FILENAMES) },
+        { weight: 2, arbitrary: text(0, 40) }
+      ),
+      starred: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      type: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom<string | undefined>(...DECLARED_TYPES) },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: headerText(0, 60) }
+      ),
+      content: fc.oneof(
+        { weight: 4, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 2000 }) },
+        { weight: 3, arbitrary: text(1, 300).map((value) => Buffer.from(value)) },
+        { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...FILE_HEADS), fc.uint8Array({ maxLength: 1500 })).map(([head, tail]) => Buffer.concat([head, tail])) },
+        { weight: 1, arbitrary: fc.constantFrom(FUZZ_ATTACHMENT_MAX_BYTES - 1, FUZZ_ATTACHMENT_MAX_BYTES).map((size) => Buffer.alloc(size, 'at the limit ')) }
+      )
+    })
+    // What the schema asks: each file field one file, or one to three for an array; text fields a valid value.
+    const validParts = fc.tuple(...properties.map(([name, property]) => {
+      const optional = (parts: fc.Arbitrary<MultipartPart[]>) => required.has(name) ? parts : fc.oneof(parts, fc.constant([]))
+      if (property.type === 'array' && fileNames.includes(name)) {
+        return fc.array(filePart(name), { minLength: Math.max(property.minItems ?? 0, required.has(name) ? 1 : 0), maxLength: Math.min(property.maxItems ?? 3, 3) })
+      }
+      if (fileNames.includes(name)) return optional(filePart(name).map((part) => [part]))
+      return optional(this.values.valid(property).map((value): MultipartPart[] => [{ name, content: Buffer.from(queryText(value)) }]))
+    })).map((groups) => groups.flat())
+
+    type Form = { kind: string, parts: MultipartPart[], refused: boolean }
+    const at = (parts: MultipartPart[], index: number) => index % (parts.length + 1)
+    const inserted = (parts: MultipartPart[], index: number, part: MultipartPart) => [...parts.slice(0, at(parts, index)), part, ...parts.slice(at(parts, index))]
+    // The file part at `index` (modulo their number) changed.
+    const replaced = (parts: MultipartPart[], index: number, change: Partial<MultipartPart>) => {
+      const files = parts.filter((part) => part.filename !== undefined)
+      return parts.map((part) => part === files[index % files.length] ? { ...part, ...change } : part)
+    }
+    const withFiles = validParts.filter((parts) => parts.some((part) => part.filename !== undefined))
+    const anyFileName = fileNames.length === 0 ? otherName : fc.constantFrom(...fileNames)
+    // A form that only a real image satisfies (a picture) gets one too: a pixel per file field.
+    const images = fc.tuple(...fileNames.map((name) => fc.constantFrom(PIXEL_PNG, PIXEL_GIF).map((content): MultipartPart => ({ name, filename: 'pixel', type: 'image/png', content }))))
+    const forms = fc.oneof(
+      { weight: 10, arbitrary: validParts.map((parts): Form => ({ kind: 'valid', parts, refused: false })) },
+      { weight: 2, arbitrary: images.map((parts): Form => ({ kind: 'an image per file field', parts, refused: parts.length === 0 && required.size > 0 })) },
+      { weight: 1, arbitrary: fc.tuple(validParts, fc.nat(), fc.oneof(anyFileName, otherName), fieldValue).map(([parts, index, name, content]): Form => ({ kind: 'a field part', parts: inserted(parts, index, { name, content }), refused: true })) },
+      { weight: 1, arbitrary: fc.tuple(validParts, fc.nat(), otherName).chain(([parts, index, name]) => filePart(name).map((part): Form => ({ kind: 'a part of another name', parts: inserted(parts, index, part), refused: true }))) },
+      { weight: 1, arbitrary: fc.tuple(withFiles, fc.nat()).map(([parts, index]): Form => ({ kind: 'an empty file', parts: replaced(parts, index, { content: Buffer.alloc(0) }), refused: true })) },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(withFiles, fc.nat(), fc.integer({ min: FUZZ_ATTACHMENT_MAX_BYTES + 1, max: FUZZ_ATTACHMENT_MAX_BYTES + 600 }))
+          .map(([parts, index, size]): Form => ({ kind: 'a file over the limit', parts: replaced(parts, index, { content: Buffer.alloc(size, 'over the limit ') }), refused: true }))
+      },
+      { weight: 1, arbitrary: fc.constant<Form>({ kind: 'no part', parts: [], refused: required.size > 0 }) }
+    )
+
+    // How the form is written and labelled; `intact`: every part arrives as written, or the parser must refuse it.
+    type Encoding = { kind: string, encode: (parts: MultipartPart[], boundary: string) => Buffer, contentType: (boundary: string) => string | null, intact: boolean }
+    const plain = (parts: MultipartPart[], boundary: string) => multipartPayload(parts, boundary)
+    const labelled = (boundary: string) => `${MULTIPART_MEDIA_TYPE}; boundary=${boundary}`
+    const encodings = fc.oneof(
+      { weight: 12, arbitrary: fc.constant<Encoding>({ kind: 'as browsers write it', encode: plain, contentType: labelled, intact: true }) },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom<Encoding['contentType']>(
+          (boundary) => `${MULTIPART_MEDIA_TYPE}; boundary="${boundary}"`, (boundary) => `${MULTIPART_MEDIA_TYPE};boundary=${boundary}`,
+          (boundary) => `Multipart/Form-Data; BOUNDARY=${boundary}`, (boundary) => `${MULTIPART_MEDIA_TYPE}; charset=utf-8; boundary=${boundary}`
+        ).map((contentType): Encoding => ({ kind: 'labelled otherwise', encode: plain, contentType, intact: true }))
+      },
+      {
+        weight: 1,
+        arbitrary: fc.tuple(headerText(0, 200), headerText(0, 200)).map(([preamble, epilogue]): Encoding => ({
+          kind: 'with a preamble and an epilogue',
+          encode: (parts, boundary) => Buffer.concat([Buffer.from(`${preamble.replace(/-/g, '')}\r\n`), plain(parts, boundary), Buffer.from(epilogue)]),
+          contentType: labelled,
+          intact: true
+        }))
+      },
+      {
+        weight: 1,
+        // Cut anywhere but before its first byte (an empty body, below) or in its last two (the CRLF after the closing delimiter, which a parser may do without).
+        arbitrary: fc.integer({ min: 1, max: 2 ** 30 }).map((position): Encoding => ({
+          kind: 'cut short',
+          encode: (parts, boundary) => {
+            const payload = plain(parts, boundary)
+            return payload.subarray(0, 1 + position % (payload.length - 3))
+          },
+          contentType: labelled,
+          intact: true
+        }))
+      },
+      { weight: 1, arbitrary: fc.constant<Encoding>({ kind: 'without its closing delimiter', encode: (parts, boundary) => multipartPayload(parts, boundary, { closed: false }), contentType: labelled, intact: true }) },
+      { weight: 1, arbitrary: fc.constant<Encoding>({ kind: 'with bare LF line ends', encode: (parts, boundary) => multipartPayload(parts, boundary, { newline: '\n' }), contentType: labelled, intact: false }) },
+      {
+        weight: 1,
+        // A part a parser may skip: without Content-Disposition, of another disposition, without a name, over the header limit.
+        arbitrary: fc.tuple(fc.nat(), fc.constantFrom(
+          ['Content-Type: text/plain'], [], ['Content-Disposition: attachment; filename="x.txt"'], ['Content-Disposition: form-data'],
+          ['Content-Disposition: form-data; name=file; filename=unquoted.txt'], Array.from({ length: 30 }, (_, index) => `X-Header-${index}: ${index}`)
+        )).map(([index, rawHeaders]): Encoding => ({
+          kind: 'with a part of other headers',
+          encode: (parts, boundary) => plain(inserted(parts, index, { name: 'file', rawHeaders, content: Buffer.from('other headers') }), boundary),
+          contentType: labelled,
+          intact: false
+        }))
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom<Encoding['contentType']>(
+          () => MULTIPART_MEDIA_TYPE, () => `${MULTIPART_MEDIA_TYPE}; boundary=`, () => `${MULTIPART_MEDIA_TYPE}; charset=utf-8`, (boundary) => `${MULTIPART_MEDIA_TYPE}; boundary=${boundary}x`
+        ).map((contentType): Encoding => ({ kind: 'without its boundary', encode: plain, contentType, intact: true }))
+      },
+      { weight: 1, arbitrary: fc.constant<Encoding>({ kind: 'empty', encode: () => Buffer.alloc(0), contentType: labelled, intact: false }) },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom<Encoding['contentType']>(
+          () => null, () => 'text/plain', () => 'application/octet-stream', () => FORM_MEDIA_TYPE, (boundary) => `multipart/mixed; boundary=${boundary}`,
+          (boundary) => `multipart/form-datax; boundary=${boundary}`, (boundary) => `application/json; boundary=${boundary}`
+        ).map((contentType): Encoding => ({ kind: 'of another media type', encode: plain, contentType, intact: true }))
+      }
+    )
+    const boundary = fc.oneof(
+      { weight: 6, arbitrary: fc.stringMatching(/^[0-9A-Za-z]{8,40}$/).map((random) => `----fuzz${random}`) },
+      { weight: 1, arbitrary: fc.constantFrom('x', '-'.repeat(70), 'a+b_c,d.e/f:g=h?i', '\'()+_,-./:=?') }
+    )
+    const multipart = fc.tuple(forms, encodings, boundary).map(([form, encoding, chosen]): BodySpec => {
+      const separator = unusedBoundary(chosen, form.parts)
+      const files = form.parts.filter((part) => part.filename !== undefined && part.rawHeaders === undefined)
+      return {
+        kind: `multipart: ${form.kind}, ${encoding.kind}`,
+        payload: encoding.encode(form.parts, separator),
+        contentType: encoding.contentType(separator),
+        uploads: form.refused ? 'refused' : encoding.intact ? files.map(({ content }) => ({ size: content.length, sha256: sha256Hex(content) })) : undefined
+      }
+    })
+    // The form's own value as JSON, which a form of files cannot be.
+    const asJson = this.values.valid(schema).map((value): BodySpec => ({ kind: 'JSON for a multipart form', payload: jsonText(value), contentType: JSON_MEDIA_TYPE }))
+    return fc.oneof({ weight: 12, arbitrary: multipart }, { weight: 1, arbitrary: asJson })
+  }
+
   private memberName (): fc.Arbitrary<string> {
     return fc.oneof(
       fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'Title', 'title ', 'TITLE', 'id', 'version', 'created_at', 'updated_at', 'deleted_at', 'priorty', '$ref', '\u0000', 'title\u0000'),
@@ -803,6 +1095,24 @@ export class RequestGenerators {
     )
   }
 }
+
+/**
+ * Range headers: one range within a small file or past its end, suffixes and
+ * open ends, several ranges (answered whole), and malformed ones.
+ */
+const byteRange = fc.oneof(
+  // Most files the run meets are tens of bytes long, some a few thousand.
+  { weight: 6, arbitrary: fc.tuple(fc.nat(30), fc.nat(100)).map(([first, length]) => `bytes=${first}-${first + length}`) },
+  { weight: 3, arbitrary: fc.constantFrom('bytes=0-', 'bytes=0-0', 'bytes=1-', 'bytes=-1', 'bytes=-100', 'bytes=0-99999') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'bytes=100000-', 'bytes=5000-5001', 'bytes=-0', 'bytes=0-1,3-4', 'bytes=0-1, 0-1', 'bytes=3-1', 'bytes=', 'bytes=-', 'items=0-1', 'bytes=a-b',
+      ' bytes=0-1', 'bytes = 0-1', 'bytes=0-1,', 'BYTES=0-1', 'bytes=99999999999999999999-', 'bytes=0-99999999999999999999', 'bytes=-99999999999999999999'
+    )
+  },
+  { weight: 1, arbitrary: headerText(0, 40) }
+)
 
 // Node's HTTP parser refuses a request line and headers over 16 KiB (its default,
 // and the app's setting) with a 431 before the app sees them: longer URLs
@@ -844,12 +1154,15 @@ function pathText (value: PathValue | undefined, existing: string[]): string {
 }
 
 /** The request to send, with path values and ETags read from what the run has seen so far. */
-export function materialize (spec: RequestSpec, state: Pick<FuzzState, 'existing' | 'versions'>): SentRequest {
+export function materialize (spec: RequestSpec, state: Pick<FuzzState, 'existing' | 'versions' | 'contentTags'>): SentRequest {
   const pathValues: Record<string, string> = {}
   for (const [name, value] of Object.entries(spec.pathValues)) pathValues[name] = pathText(value, state.existing[name] ?? [])
   let path = spec.path.replace(/\{([^}]+)\}/g, (_, name: string) => pathValues[name] ?? '')
   const addressedTask = Number(pathValues.task_id)
   const tag = ({ id = Number.isSafeInteger(addressedTask) ? addressedTask : 0, weak, versionOffset }: TagReference) => `${weak ? 'W/' : ''}"${id}-${(state.versions.get(id) ?? 1) + versionOffset}"`
+  // An attachment not seen yet has some tag all the same: one of no content.
+  const current = state.contentTags.get(Number(pathValues.attachment_id)) ?? `"${sha256Hex(Buffer.alloc(0))}"`
+  const contentTag = (reference: ContentTagReference) => reference === 'weak' ? `W/${current}` : reference === 'stale' ? current.replace(/.(?="$)/, (last) => last === '0' ? '1' : '0') : current
   if (spec.trailingSlash) path += '/'
   const query = spec.query.map(({ name, value, raw }) => value === undefined ? encodeQueryPart(name, raw) : `${encodeQueryPart(name, raw)}=${encodeQueryPart(value, raw)}`).join('&')
   const headers: Record<string, string | string[]> = {}
@@ -857,6 +1170,7 @@ export function materialize (spec: RequestSpec, state: Pick<FuzzState, 'existing
   for (const [name, value] of [...spec.headers, ...authorization]) {
     if ('text' in value) headers[name] = value.text
     else if ('repeated' in value) headers[name] = value.repeated
+    else if ('contentTag' in value) headers[name] = contentTag(value.contentTag)
     else headers[name] = value.tags.map(tag).join(value.separator)
   }
   const request: SentRequest = { method: spec.method, url: query === '' ? path : `${path}?${query}`, headers }
@@ -971,11 +1285,16 @@ export class Contract {
       return violations
     }
     const type = mediaType(response.headers['content-type'])
-    const entry = content.find(([media]) => media === type)
+    // Bytes (a binary string schema) are served with the type of what they are,
+    // which the document cannot list: any well-formed type then, but a problem's; and unparsed.
+    const binary = content.find(([, { schema }]) => isBinarySchema(schema))
+    const anyType = type !== undefined && /^[\w.+-]+\/[\w.+-]+$/.test(type) && type !== PROBLEM_MEDIA_TYPE
+    const entry = content.find(([media]) => media === type) ?? (binary !== undefined && anyType ? binary : undefined)
     if (entry === undefined) {
       violations.push(`content-type ${String(response.headers['content-type'])} is not documented for ${response.statusCode} (${content.map(([media]) => media).join(', ')})`)
       return violations
     }
+    if (isBinarySchema(entry[1].schema)) return violations
     let body: unknown
     try {
       body = JSON.parse(response.body)
@@ -1096,7 +1415,7 @@ export async function issuedTokens (app: Injector, form: string): Promise<{ acce
  */
 export async function prepareState (app: Injector, { authorization, jwtSecret }: Credentials = {}): Promise<FuzzState> {
   const asRun: Record<string, string> = authorization === undefined ? {} : { authorization: `Bearer ${authorization}` }
-  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, expected: number, payload?: object, headers: Record<string, string> = {}) => {
+  const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, expected: number, payload?: object | Buffer, headers: Record<string, string> = {}) => {
     const response = await app.inject({ method, url, headers: { ...asRun, ...headers }, ...(payload === undefined ? {} : { payload }) })
     if (response.statusCode !== expected) throw new Error(`preparing the state: ${method} ${url} answered ${response.statusCode}, not ${expected}: ${response.body}`)
     return response
@@ -1169,6 +1488,32 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
     for (const title of ['keeps its project', 'keeps it too']) await call('POST', '/tasks', 201, { title, project })
   }
   const deletedIds = ids.slice(-2)
+  // Attachments of every kind of content, on tasks in projects and not; those of
+  // a task deleted next are there no more. Written by hand like the run's.
+  const contentTags = new Map<number, string>()
+  const attach = async (taskId: number, files: [string, Buffer][]) => {
+    const boundary = '----fuzz-prepared'
+    const payload = multipartPayload(files.map(([filename, content]) => ({ name: 'file', filename, type: 'application/octet-stream', content })), boundary)
+    const made = (await call('POST', `/tasks/${taskId}/attachments`, 201, payload, { 'content-type': `${MULTIPART_MEDIA_TYPE}; boundary=${boundary}` })).json() as { items: { id: number, sha256: string }[] }
+    for (const { id, sha256 } of made.items) contentTags.set(id, `"${sha256}"`)
+    return made.items.map(({ id }) => String(id))
+  }
+  const attachments = [
+    ...await attach(ids[0] as number, [['notes.txt', Buffer.from('plain text, long enough for a few ranges\n'.repeat(3))], ['pixel.png', PIXEL_PNG], ['page.html', Buffer.from('<!doctype html><script>alert(1)</script>')]]),
+    ...await attach(ids[2] as number, [['../../etc/passwd', Buffer.from('root:x:0:0::/root:/bin/sh\n')]]),
+    ...await attach(ids[6] as number, [['bytes.bin', Buffer.from(Array.from({ length: 1500 }, (_, index) => (index * 7) % 256))], ['ünïcödé 😀.txt', Buffer.from('ünïcödé 😀')]])
+  ]
+  const formerAttachments = await attach(deletedIds[0] as number, [['gone.txt', Buffer.from('its task is deleted')]])
+  // A picture of a user the run does not act as, which no request removes. Only
+  // where the app takes pictures: a failure leaves the user without one.
+  const ada = TARGET_USERS[0] as { username: string, password: string }
+  const adaToken = (await issuedTokens(app, tokenForm({ grant_type: 'password', username: ada.username, password: ada.password }))).access_token
+  await app.inject({
+    method: 'PUT',
+    url: '/users/me/avatar',
+    headers: { authorization: `Bearer ${adaToken}`, 'content-type': `${MULTIPART_MEDIA_TYPE}; boundary=----fuzz-prepared` },
+    payload: multipartPayload([{ name: 'avatar', filename: 'ada.png', type: 'image/png', content: PIXEL_PNG }], '----fuzz-prepared')
+  })
   for (const id of deletedIds) {
     await call('DELETE', `/tasks/${id}`, 204, undefined, { 'if-match': '*' })
     versions.set(id, (versions.get(id) ?? 1) + 1)
@@ -1185,7 +1530,8 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
     ['listTasks', '/tasks', ['limit=2', 'limit=1&sort_by=title&sort_order=asc', 'limit=2&sort_by=priority&include_deleted=true', 'limit=1&q=report&status=pending', 'limit=1&updated_since=2000-01-01T00:00:00Z', `limit=1&project=${alpha}`]],
     ['listProjects', '/projects', ['limit=1']],
     ['listUsers', '/admin/users', ['limit=2']],
-    ['listProjectMembers', `/projects/${alpha}/members`, ['limit=1']]
+    ['listProjectMembers', `/projects/${alpha}/members`, ['limit=1']],
+    ['listAttachments', `/tasks/${ids[0]}/attachments`, ['limit=1']]
   ]
   for (const [operationId, path, queries] of lists) {
     for (const query of queries) {
@@ -1203,11 +1549,13 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
       username: [...TARGET_USERS.map((user) => user.username), 'FUZZ-ADA', 'local'],
       token_id: targetTokens.map((token) => String(token.id)),
       webhook_id: webhooks.map(String),
-      delivery_id: deliveries.map(String)
+      delivery_id: deliveries.map(String),
+      attachment_id: attachments
     },
-    former: { task_id: deletedIds.map(String), slug: [oldSlug], token_id: [String(revoked.id)] },
+    former: { task_id: deletedIds.map(String), slug: [oldSlug], token_id: [String(revoked.id)], attachment_id: formerAttachments },
     cursors,
     versions,
+    contentTags,
     goodBodies: {
       issueToken: [
         signInForm,
@@ -1309,6 +1657,16 @@ function observe (state: FuzzState, operation: Operation | undefined, request: S
     const id = bodyMember(response, 'id')
     if (typeof id === 'number') (state.existing.webhook_id ??= []).push(String(id))
   }
+  // Attachments made (to aim at), seen (for their content's ETag) and removed (aimed at no more).
+  if (operation?.operationId === 'createAttachments' && response.statusCode === 201) learnAttachments(state, bodyMember(response, 'items'), true)
+  if (operation?.operationId === 'listAttachments' && response.statusCode === 200) learnAttachments(state, bodyMember(response, 'items'), false)
+  if (operation?.operationId === 'getAttachment' && response.statusCode === 200 && request.method === 'GET') learnAttachments(state, [jsonBody(response)], false)
+  if (operation?.operationId === 'deleteAttachment' && response.statusCode === 204) {
+    const ids = state.existing.attachment_id ?? []
+    const index = ids.indexOf(String(Number(pathSegments(request.url)[2]?.decoded)))
+    // The last one stays, answering 404 now: an empty list would leave the path without a value.
+    if (index >= 0 && ids.length > 1) ids.splice(index, 1)
+  }
   if (operation?.operationId === 'redeliverWebhookDelivery' && response.statusCode === 202) {
     const id = bodyMember(response, 'id')
     if (typeof id === 'number') (state.existing.delivery_id ??= []).push(String(id))
@@ -1325,10 +1683,27 @@ function observe (state: FuzzState, operation: Operation | undefined, request: S
 }
 
 function bodyMember (response: LightMyRequestResponse, name: string): unknown {
+  return (jsonBody(response) as Record<string, unknown> | undefined)?.[name]
+}
+
+/** The JSON body; undefined for one of another type (a download's bytes) or not JSON after all. */
+function jsonBody (response: LightMyRequestResponse): unknown {
+  if (!/json/.test(mediaType(response.headers['content-type']) ?? '')) return undefined
   try {
-    return (response.json() as Record<string, unknown>)[name]
+    return response.json()
   } catch {
     return undefined
+  }
+}
+
+/** Attachments of an answer: their content's ETags, and, `made` by the run, their ids to aim at. */
+function learnAttachments (state: FuzzState, items: unknown, made: boolean): void {
+  if (!Array.isArray(items)) return
+  for (const item of items as Array<{ id?: unknown, sha256?: unknown } | null>) {
+    if (typeof item?.id !== 'number' || typeof item.sha256 !== 'string') continue
+    state.contentTags.set(item.id, `"${item.sha256}"`)
+    const ids = state.existing.attachment_id ??= []
+    if (made && !ids.includes(String(item.id))) ids.push(String(item.id))
   }
 }
 
@@ -1372,6 +1747,13 @@ export interface FuzzOutcome {
   error: string | undefined
   statistics: FuzzStatistics
   durationMs: number
+}
+
+/** The body as text, or a file's bytes summed up: a download is whatever was uploaded. */
+function readableBody (response: LightMyRequestResponse): string {
+  const type = mediaType(response.headers['content-type']) ?? ''
+  if (response.rawPayload.length === 0 || /json|^text\//.test(type)) return response.body
+  return `<${response.rawPayload.length} bytes of ${type}: ${response.rawPayload.subarray(0, 64).toString('hex')}${response.rawPayload.length > 64 ? '...' : ''}>`
 }
 
 async function send (app: Injector, request: SentRequest, timeoutMs: number): Promise<LightMyRequestResponse | string> {
@@ -1419,6 +1801,36 @@ async function checkRedirect (app: Injector, contract: Contract, exchange: Excha
   return []
 }
 
+/**
+ * What the document says of files beyond their schemas: an upload answered
+ * 201 made one attachment per file part, in the order sent, each of the
+ * size and SHA-256 sent (so none was cut, padded or mixed up), and never
+ * answers a form its schema refuses; a whole download is the content its
+ * ETag (the SHA-256) names.
+ */
+function checkFiles (spec: RequestSpec, operation: Operation | undefined, request: SentRequest, response: LightMyRequestResponse): string[] {
+  const uploads = spec.body?.uploads
+  if (response.statusCode === 201 && uploads !== undefined && request.method === 'POST') {
+    if (uploads === 'refused') return [`201 to a form its schema refuses (${spec.body?.kind ?? '?'})`]
+    const items = bodyMember(response, 'items')
+    if (!Array.isArray(items)) return []
+    const made = items.map((item: { size?: unknown, sha256?: unknown }) => `${String(item.size)} ${String(item.sha256)}`)
+    const sent = uploads.map(({ size, sha256 }) => `${size} ${sha256}`)
+    if (made.join() !== sent.join()) return [`the attachments made (size sha256: ${made.join(', ')}) are not the files sent (${sent.join(', ')})`]
+  }
+  const etag = response.headers.etag
+  if (request.method === 'GET' && response.statusCode === 200 && isBinaryResponse(operation, 200) && typeof etag === 'string') {
+    const served = `"${sha256Hex(response.rawPayload)}"`
+    if (served !== etag) return [`the ${response.rawPayload.length} bytes served hash to ${served}, not their ETag ${etag}`]
+  }
+  return []
+}
+
+/** Whether the operation documents this status's body as bytes. */
+function isBinaryResponse (operation: Operation | undefined, status: number): boolean {
+  return Object.values(operation?.responses[String(status)]?.content ?? {}).some(({ schema }) => isBinarySchema(schema))
+}
+
 /** The segments of a URL's path, as sent and percent-decoded (undecodable ones as sent). */
 function pathSegments (url: string): { raw: string, decoded: string }[] {
   return parsedUrl(url).pathname.split('/').map((raw) => {
@@ -1454,7 +1866,12 @@ export const FUZZ_ENV = {
   // The webhooks the fuzzer makes point at this machine (UNREACHABLE_WEBHOOK),
   // tried once: refused at once, they send nothing anywhere.
   WEBHOOK_ALLOW_PRIVATE: 'true',
-  JOB_MAX_ATTEMPTS: '1'
+  JOB_MAX_ATTEMPTS: '1',
+  // Small, so that files at the limit and over it (a 413) cost little to send.
+  ATTACHMENT_MAX_BYTES: String(FUZZ_ATTACHMENT_MAX_BYTES),
+  // Low, since the run removes attachments about as often as it makes them: a
+  // task fills up now and then (a 422 of its own, before or amid the upload).
+  ATTACHMENTS_PER_TASK: '4'
 }
 
 // Nothing listens on the discard port: a delivery there fails at once.
@@ -1524,8 +1941,8 @@ export async function runContractFuzz (options: FuzzOptions): Promise<FuzzOutcom
         const statuses = statistics.undocumented[name] ??= []
         if (!statuses.includes(response.statusCode)) statuses.push(response.statusCode)
       }
-      const violations = contract.check(request, response, spec.authorization.mayWork)
-      return { spec, request, response: { statusCode: response.statusCode, headers: response.headers, body: response.body }, violations }
+      const violations = [...contract.check(request, response, spec.authorization.mayWork), ...checkFiles(spec, operation, request, response)]
+      return { spec, request, response: { statusCode: response.statusCode, headers: response.headers, body: readableBody(response) }, violations }
     })
     for (const exchange of exchanges) exchange.violations.push(...await checkRedirect(app, contract, exchange, exchanges, timeoutMs))
     if (exchanges.some((exchange) => exchange.violations.length > 0)) {
@@ -1568,7 +1985,11 @@ function describeExchange (exchange: Exchange): string {
   const lines = [`  ${request.method} ${truncate(request.url, 500)}`]
   for (const [name, value] of Object.entries(request.headers)) lines.push(`    ${name}: ${truncate(JSON.stringify(value), 300)}`)
   if (request.payload !== undefined) {
-    const payload = typeof request.payload === 'string' ? JSON.stringify(truncate(request.payload, 600)) : `<${request.payload.length} bytes: ${request.payload.toString('hex').slice(0, 200)}>`
+    // A multipart body's delimiters and headers are text, its files anything: as Latin-1, escaped, they read.
+    const multipart = exchange.spec.body?.kind.startsWith('multipart') === true
+    const payload = typeof request.payload === 'string'
+      ? JSON.stringify(truncate(request.payload, 600))
+      : multipart ? JSON.stringify(truncate(request.payload.toString('latin1'), 1500)) : `<${request.payload.length} bytes: ${request.payload.toString('hex').slice(0, 200)}>`
     lines.push(`    body (${exchange.spec.body?.kind ?? '?'}, ${Buffer.byteLength(request.payload)} bytes): ${payload}`)
   }
   if (response !== undefined) {

@@ -50,6 +50,7 @@ t.test('every operation answers generated valid and invalid requests within its 
   // The limit is the same for every body: which operation met it depends on the seed.
   t.ok(Object.entries(statuses).some(([operationId, seen]) => operationId !== 'unrouted' && seen['413']), 'a body over the limit (413)')
   t.ok(statuses.createTask?.['415'], 'a body of another media type (415)')
+  t.ok(statuses.createAttachments?.['413'], 'a file over ATTACHMENT_MAX_BYTES (413)')
   t.ok(statuses.unrouted?.['405'], 'a method a path does not have (405)')
   t.ok(statuses.getProject?.['308'] ?? statuses.listProjectMembers?.['308'], 'a renamed project\'s old slug redirected (308)')
 
@@ -71,7 +72,7 @@ t.test('with REQUIRE_IF_MATCH=true too, and writes without If-Match are a docume
 
 t.test('with AUTH=on, signed in as an administrator, and requests without a working token are a documented 401', async (t) => {
   const directory = temporaryDirectory(t)
-  const { app, authorization } = await buildAppWithAuthOn({ ...TEST_ENV, ...FUZZ_ENV, DATABASE_URL: join(directory, 'tasks.db') })
+  const { app, authorization } = await buildAppWithAuthOn({ ...TEST_ENV, ...FUZZ_ENV, DATABASE_URL: join(directory, 'tasks.db'), UPLOADS_DIR: join(directory, 'uploads') })
   t.teardown(() => app.close())
   const outcome = await runContractFuzz({ app, seed: SEED + 2, numRuns: AUTH_ON_RUNS, authorization, jwtSecret: FUZZ_ENV.JWT_SECRET })
   t.comment(`${outcome.statistics.requests} requests in ${(outcome.durationMs / 1000).toFixed(1)} s\n${formatStatistics(outcome.statistics)}`)
@@ -89,7 +90,7 @@ t.test('with AUTH=on, signed in as an administrator, and requests without a work
 
 /** An app whose answers `corrupt` alters, to show the property notices. */
 async function brokenApp (t: Test, corrupt: (app: FastifyInstance) => void, env: Record<string, string> = {}) {
-  const app = await buildApp(loadConfig({ ...TEST_ENV, ...FUZZ_ENV, ...env }))
+  const app = await buildApp(loadConfig({ ...TEST_ENV, ...FUZZ_ENV, UPLOADS_DIR: temporaryDirectory(t), ...env }))
   t.teardown(() => app.close())
   corrupt(app)
   await app.ready()
@@ -144,7 +145,8 @@ t.test('the property fails on a request that hangs', async (t) => {
 })
 
 t.test('the property fails on an answer without a working token where the security needs one', async (t) => {
-  const env = { ...TEST_ENV, ...FUZZ_ENV, DATABASE_URL: join(temporaryDirectory(t), 'tasks.db') }
+  const directory = temporaryDirectory(t)
+  const env = { ...TEST_ENV, ...FUZZ_ENV, DATABASE_URL: join(directory, 'tasks.db'), UPLOADS_DIR: join(directory, 'uploads') }
   const { app: first, authorization } = await buildAppWithAuthOn(env)
   await first.close()
   const app = await brokenApp(t, (app) => {
@@ -168,4 +170,20 @@ t.test('the property fails on a redirect to nothing', async (t) => {
   const outcome = await runContractFuzz({ app, seed: SEED, numRuns: 300, shrink: false })
   t.equal(outcome.failed, true)
   t.match(formatOutcome(outcome), /-> 308 [\s\S]*VIOLATION: Location \/projects\/[^ ]*-nowhere[^ ]* names nothing: GET \/projects\/[^ ]*-nowhere answers 404/)
+})
+
+t.test('the property fails on an upload answered with a file other than the one sent', async (t) => {
+  const app = await brokenApp(t, (app) => {
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.routeOptions.url !== '/tasks/:task_id/attachments' || reply.statusCode !== 201 || typeof payload !== 'string') return payload
+      // Still an Attachment to its schema: only what was sent tells it apart.
+      const body = JSON.parse(payload) as { items: { sha256: string }[] }
+      for (const item of body.items) item.sha256 = item.sha256.replace(/^./, (first) => first === '0' ? '1' : '0')
+      return JSON.stringify(body)
+    })
+  })
+  // A seed that uploads early: uploads are one operation of many.
+  const outcome = await runContractFuzz({ app, seed: SEED + 2, numRuns: 1000, shrink: false })
+  t.equal(outcome.failed, true)
+  t.match(formatOutcome(outcome), /POST \/tasks\/[^\n]*\/attachments[\s\S]*-> 201 [\s\S]*VIOLATION: the attachments made \(size sha256: [^)]*\) are not the files sent/)
 })

@@ -51,11 +51,11 @@ async function main (): Promise<number> {
   const numRuns = integerOption('--runs', values.runs) ?? integerOption('FUZZ_RUNS', process.env.FUZZ_RUNS) ?? DEFAULT_RUNS
   console.log(`contract fuzz: seed ${seed}, ${numRuns} runs, AUTH=${auth}${values.path === undefined ? '' : `, path ${values.path}`}`)
 
-  const env: Record<string, string> = { ...TEST_ENV, ...FUZZ_ENV, ...(process.env.REQUIRE_IF_MATCH === undefined ? {} : { REQUIRE_IF_MATCH: process.env.REQUIRE_IF_MATCH }) }
-  // With AUTH=on, the administrator is made by a first start on the same database file.
-  const directory = auth === 'on' ? mkdtempSync(join(tmpdir(), 'task-api-fuzz-')) : undefined
+  // The run's uploads, and with AUTH=on its database file (where a first start makes the administrator), go to a directory of its own.
+  const directory = mkdtempSync(join(tmpdir(), 'task-api-fuzz-'))
+  const env: Record<string, string> = { ...TEST_ENV, ...FUZZ_ENV, UPLOADS_DIR: join(directory, 'uploads'), ...(process.env.REQUIRE_IF_MATCH === undefined ? {} : { REQUIRE_IF_MATCH: process.env.REQUIRE_IF_MATCH }) }
   try {
-    const { app, authorization } = directory === undefined
+    const { app, authorization } = auth === 'off'
       ? { app: await buildApp(loadConfig(env)), authorization: undefined }
       : await buildAppWithAuthOn({ ...env, DATABASE_URL: join(directory, 'tasks.db') })
     try {
@@ -65,7 +65,7 @@ async function main (): Promise<number> {
       await app.close()
     }
   } finally {
-    if (directory !== undefined) rmSync(directory, { recursive: true, force: true })
+    rmSync(directory, { recursive: true, force: true })
   }
 }
 
