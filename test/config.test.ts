@@ -49,7 +49,11 @@ t.test('every setting has its documented default', async (t) => {
     SSE_HEARTBEAT_MS: 15_000,
     WS_MAX_CONNECTIONS: 10_000,
     WS_SEND_BUFFER_BYTES: 1_048_576,
-    WS_PING_INTERVAL_MS: 15_000
+    WS_PING_INTERVAL_MS: 15_000,
+    UPLOADS_DIR: './data/uploads',
+    ATTACHMENT_MAX_BYTES: 26_214_400,
+    ATTACHMENTS_PER_TASK: 100,
+    UPLOAD_GRACE_MS: 900_000
   })
 })
 
