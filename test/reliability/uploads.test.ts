@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { request, type ClientRequest } from 'node:http'
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startServer, temporaryDirectory, type RunningServer } from '../helper.js'
@@ -268,4 +268,24 @@ t.test('an upload the client aborts halfway leaves nothing behind, and the serve
   t.same(blobs(uploads), [attachment?.sha256], 'as the one blob')
   t.same(temporaryFiles(uploads), [], 'and tmp/ is empty')
   t.equal(await server.stop(), 0, 'the server stops cleanly')
+})
+
+t.test('a download under way when the server is told to stop finishes, and its keep-alive connection does not hold the stop', async (t) => {
+  const server = await startServer(t, { DATABASE_URL: await passDatabase(t) })
+  const content = randomBytes(8 * 1024 * 1024)
+  const attachment = await attach(server, await createTask(server, 'Big download'), content)
+  const agent = new Agent({ keepAlive: true })
+  t.teardown(() => agent.destroy())
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    request(new URL(`/attachments/${attachment.id}/content`, server.url), { agent }, resolve).on('error', reject).end()
+  })
+  t.equal(response.headers.connection, 'keep-alive', 'its headers went out before the stop')
+  // The client holds the rest back while the server begins to stop.
+  response.pause()
+  const stopped = server.stop()
+  await sleep(300)
+  const chunks: Buffer[] = []
+  for await (const chunk of response) chunks.push(chunk as Buffer)
+  t.ok(Buffer.concat(chunks).equals(content), 'the download finishes whole')
+  t.equal(await stopped, 0, 'and the server stops cleanly, without waiting for the idle connection to time out')
 })
