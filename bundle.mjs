@@ -4,7 +4,7 @@ import { build } from 'esbuild'
 // and loading several hundred, which was half of the time from process start
 // to a healthy /health. Run after tsc (`npm run build`); it replaces
 // dist/server.js with the bundle of it and all it imports, except
-// better-sqlite3 and @node-rs/argon2 (native addons) and @fastify/swagger-ui
+// better-sqlite3, @node-rs/argon2 and sodium-native (native addons), and @fastify/swagger-ui
 // (which serves its files from its own folder). Scripts other than the server stay as tsc emits them.
 await build({
   entryPoints: ['dist/server.js'],
@@ -14,7 +14,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3', '@node-rs/argon2', '@fastify/swagger-ui'],
+  external: ['better-sqlite3', '@node-rs/argon2', 'sodium-native', '@fastify/swagger-ui'],
   // Bundled CommonJS packages call require(); an ES module has none of its own.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   sourcemap: true,

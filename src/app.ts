@@ -27,6 +27,7 @@ import { requestLogValue } from './request-log.js'
 import { requestValidatorCompiler } from './request-validator.js'
 import { buildResponseSerializer } from './response-serializer.js'
 import routes from './routes/index.js'
+import webPages from './web/index.js'
 import { sharedSchemas } from './schemas/shared-schemas.js'
 
 /**
@@ -117,6 +118,12 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     wsMaxConnections: config.WS_MAX_CONNECTIONS,
     wsPingIntervalMs: config.WS_PING_INTERVAL_MS,
     wsSendBufferBytes: config.WS_SEND_BUFFER_BYTES
+  })
+  await app.register(webPages, {
+    mode: config.AUTH,
+    registration: config.REGISTRATION,
+    sessionSecret: config.SESSION_SECRET,
+    sessionTtlSeconds: config.SESSION_TTL_SECONDS
   })
 
   return app

@@ -42,6 +42,10 @@ export const ConfigSchema = Type.Object({
   REGISTRATION: StringEnum(['admin', 'open'], { default: 'admin' }),
   // The key access tokens are signed with (HS256); empty: one is generated once and kept in the database.
   JWT_SECRET: Type.String({ default: '', pattern: '^(|.{32,})$' }),
+  // The key the web pages' session cookies are encrypted with, at least 32 characters; empty: one is generated once and kept in the database.
+  SESSION_SECRET: Type.String({ default: '', pattern: '^(|.{32,})$' }),
+  // How long a sign-in to the web pages lasts (12 hours).
+  SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 12 * 60 * 60 }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, default: 30 * 24 * 60 * 60 }),
   // Failed logins allowed per username, and per client IP, within LOGIN_FAILURE_WINDOW_MS before 429.
@@ -122,6 +126,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     // A secret is never written out, not even a wrong one; its rule is said in
     // words, where Ajv would quote the pattern.
     if (setting === 'JWT_SECRET') throw new ConfigError('Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated')
+    if (setting === 'SESSION_SECRET') throw new ConfigError('Invalid setting SESSION_SECRET (value not shown): must be at least 32 characters, or empty to have one generated')
     if (setting === 'REDIS_URL') throw new ConfigError('Invalid setting REDIS_URL (value not shown: it may hold a password): must be a redis:// or rediss:// URL, or empty')
     if (setting === 'INBOUND_WEBHOOK_SECRET') throw new ConfigError('Invalid setting INBOUND_WEBHOOK_SECRET (value not shown): must be at least 16 characters, or empty to turn inbound webhooks off')
     if (setting === 'SMTP_URL') throw new ConfigError('Invalid setting SMTP_URL (value not shown: it may hold a password): must be an smtp:// or smtps:// URL, or empty')

@@ -13,3 +13,9 @@ export const POSTGRES_MIGRATIONS_FOLDER = fileURLToPath(new URL('migrations/post
 
 /** The live page's files, served at /live. */
 export const LIVE_PAGE_FOLDER = fileURLToPath(new URL('public/live', PROJECT))
+
+/** The web pages' templates (Eta), rendered on the server. */
+export const VIEWS_FOLDER = fileURLToPath(new URL('views', PROJECT))
+
+/** The web pages' style sheet and other static files, served under content-hashed names. */
+export const WEB_ASSETS_FOLDER = fileURLToPath(new URL('public/web', PROJECT))

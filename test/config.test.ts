@@ -25,6 +25,8 @@ t.test('every setting has its documented default', async (t) => {
     ALLOW_UNAUTHENTICATED: false,
     REGISTRATION: 'admin',
     JWT_SECRET: '',
+    SESSION_SECRET: '',
+    SESSION_TTL_SECONDS: 43200,
     ACCESS_TOKEN_TTL_SECONDS: 900,
     REFRESH_TOKEN_TTL_SECONDS: 2592000,
     LOGIN_MAX_FAILURES_PER_USER: 5,
@@ -93,6 +95,7 @@ t.test('a bad value is a ConfigError that names the setting', async (t) => {
     ['AUTH', 'maybe'],
     ['REGISTRATION', 'anyone'],
     ['ACCESS_TOKEN_TTL_SECONDS', '0'],
+    ['SESSION_TTL_SECONDS', '59'],
     ['LOGIN_MAX_FAILURES_PER_USER', '0']
   ]
   for (const [setting, value] of cases) {
@@ -118,6 +121,14 @@ t.test('a bad JWT_SECRET is named, but its value never written out', async (t) =
     message: 'Invalid setting JWT_SECRET (value not shown): must be at least 32 characters, or empty to have one generated'
   })
   t.equal(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET, 'x'.repeat(32))
+})
+
+t.test('a bad SESSION_SECRET is named, but its value never written out', async (t) => {
+  t.throws(() => loadConfig({ SESSION_SECRET: 'short-session-secret' }), {
+    name: 'ConfigError',
+    message: 'Invalid setting SESSION_SECRET (value not shown): must be at least 32 characters, or empty to have one generated'
+  })
+  t.equal(loadConfig({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET, 'x'.repeat(32))
 })
 
 t.test('a bad REDIS_URL is named, but not written out: it may hold a password', async (t) => {

@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { LRUCache } from 'lru-cache'
 import { accessGrantOf, accessTokenClaims, type AccessGrant, type AccessTokenClaims } from '../../auth/access-token.js'
 import { TOKEN_PREFIXES, opaqueTokenHash } from '../../auth/opaque-tokens.js'
-import { LOCAL_PRINCIPAL, type Principal } from '../../auth/principal.js'
-import { grantedScopes, scopesOfRole } from '../../auth/scopes.js'
+import { LOCAL_PRINCIPAL, userPrincipal, type Principal } from '../../auth/principal.js'
 import { LOCAL_USER_ID } from '../../db/local-user.js'
 import type { StoredUser } from '../../db/user-repository.js'
 import { ProblemError } from '../../problems/problem-error.js'
@@ -169,12 +168,7 @@ async function authentication (fastify: FastifyInstance, { mode }: Authenticatio
   const principal = (user: StoredUser, scopes: readonly Scope[]): Principal => {
     // The local user exists for AUTH=off; with AUTH=on nobody may act as it.
     if (mode === 'on' && user.id === LOCAL_USER_ID) throw invalidToken('Tokens of the built-in local user work only with AUTH=off.')
-    return {
-      userId: user.id,
-      username: user.username,
-      admin: user.role === 'admin',
-      scopes: new Set(grantedScopes(scopes, scopesOfRole(user.role)))
-    }
+    return userPrincipal(user, scopes)
   }
 
   // How each authenticated request's principal is made again (principalNow), and when its credential expires.

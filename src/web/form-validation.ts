@@ -1,0 +1,66 @@
+import type { TSchema } from '@sinclair/typebox'
+import type { ErrorObject } from 'ajv'
+import { requestValidatorCompiler } from '../request-validator.js'
+import { sharedSchemas } from '../schemas/shared-schemas.js'
+import { PATTERN_MEANINGS } from '../schemas/text-patterns.js'
+import { USERNAME_PATTERN } from '../schemas/user.js'
+
+/** What is wrong with a form, as a message for each field, by the field's name. */
+export type FieldErrors = Record<string, string>
+
+export type FormCheck<T> = (input: Record<string, unknown>) => { value: T, errors?: undefined } | { errors: FieldErrors }
+
+const compile = requestValidatorCompiler(sharedSchemas)
+
+// Patterns said in words, beside those the API's problems say.
+const PATTERNS: Record<string, string> = {
+  ...PATTERN_MEANINGS,
+  [USERNAME_PATTERN]: 'must be 3-39 lowercase letters, digits, _ or -'
+}
+
+/**
+ * A check of a form's input against the same schema, compiled the same way,
+ * as the API checks a JSON body with: one message for each wrong field, in
+ * words a person reads beside the field (`Title is required`), the field
+ * named by its label.
+ */
+export function formCheck<T> (schema: TSchema, labels: Record<string, string>): FormCheck<T> {
+  const validate = compile({ schema, httpPart: 'body', method: 'POST', url: '/' }) as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
+  return (input) => {
+    if (validate(input)) return { value: input as T }
+    const errors: FieldErrors = {}
+    for (const error of validate.errors ?? []) {
+      const field = error.keyword === 'required' ? String(error.params.missingProperty) : error.instancePath.split('/')[1] ?? ''
+      // The first message for a field is the one shown; a nullable field's
+      // alternatives (`anyOf`) add nothing to it.
+      if (field in errors || error.keyword === 'anyOf') continue
+      errors[field] = `${labels[field] ?? field} ${meaning(error)}`
+    }
+    return { errors }
+  }
+}
+
+function meaning ({ keyword, params }: ErrorObject): string {
+  switch (keyword) {
+    case 'required':
+      return 'is required'
+    case 'minLength':
+      return params.limit === 1 ? 'is required' : `must be at least ${String(params.limit)} characters`
+    case 'maxLength':
+      return `must be at most ${String(params.limit)} characters`
+    case 'format':
+      return params.format === 'email' ? 'must be an email address, like ada@example.com' : `must be a valid ${String(params.format)}`
+    case 'pattern':
+      return PATTERNS[String(params.pattern)] ?? 'is not valid'
+    case 'enum':
+      return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`
+    case 'minimum':
+      return `must be at least ${String(params.limit)}`
+    case 'maximum':
+      return `must be at most ${String(params.limit)}`
+    case 'type':
+      return params.type === 'integer' ? 'must be a whole number' : `must be ${String(params.type)}`
+    default:
+      return 'is not valid'
+  }
+}

@@ -1,0 +1,2 @@
+/** Where the web pages live; `/` sends a browser there. */
+export const WEB_PREFIX = '/web'
