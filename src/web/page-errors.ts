@@ -23,7 +23,9 @@ async function pageErrors (fastify: FastifyInstance) {
       return renderError(fastify, request, reply, 403, 'This form has expired', 'The form was not sent from a page of this site, or it is too old. Go back, reload the page and try again.')
     }
     if (error.validation !== undefined && error.validationContext !== undefined) {
-      return renderError(fastify, request, reply, 400, 'Bad address', validationProblem(error.validationContext, error.validation).detail)
+      // The status the API answers the same parameters with.
+      const problem = validationProblem(error.validationContext, error.validation)
+      return renderError(fastify, request, reply, problem.statusCode, 'This address does not work', problem.detail)
     }
     const status = error.statusCode ?? 500
     if (status < 500) return renderError(fastify, request, reply, status, titleOf(status), error.message)
@@ -43,6 +45,7 @@ function titleOf (status: number): string {
   switch (status) {
     case 403: return 'Not allowed'
     case 404: return 'Not found'
+    case 422: return 'This address does not work'
     case 429: return 'Too many attempts'
     default: return 'That did not work'
   }

@@ -6,9 +6,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 export const CSRF_FIELD = '_csrf'
 
 /**
- * CSRF tokens for the web pages' forms (`reply.generateCsrf()`, checked by
- * `fastify.csrfProtection`): the secret lives in the session, and a token is
- * read only from the form's own field, never from the URL, where it could leak.
+ * CSRF tokens for the web pages' forms (`reply.generateCsrf()`): every
+ * request other than GET and HEAD in this scope must carry the token of its
+ * session, or is refused (403) before it is handled. The secret lives in
+ * the session; a token is read only from the form's own field, never from
+ * the URL, where it could leak.
  */
 async function formTokens (fastify: FastifyInstance) {
   await fastify.register(csrfProtection, {
@@ -18,6 +20,10 @@ async function formTokens (fastify: FastifyInstance) {
       const token = body?.[CSRF_FIELD]
       return typeof token === 'string' ? token : undefined
     }
+  })
+  fastify.addHook('preValidation', (request, reply, done) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return done()
+    fastify.csrfProtection(request, reply, done)
   })
 }
 

@@ -42,13 +42,15 @@ const listTasksPage: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 }
 
-// The defaults are left out of the links the page makes, which stay short.
+// The links the page makes name the parameters in this order, and leave out those at their defaults.
+const PARAMETERS = ['q', 'status', 'priority', 'project', 'updated_since', 'include_deleted', 'sort_by', 'sort_order', 'limit', 'offset'] as const
 const DEFAULTS: Record<string, unknown> = { offset: 0, limit: 20, sort_by: 'created_at', sort_order: 'desc', include_deleted: false }
 
-/** The list's URL for these parameters, the defaults left out. */
+/** The list's URL for these parameters. */
 function listUrl (path: string, query: Record<string, unknown>): string {
   const parameters = new URLSearchParams()
-  for (const [name, value] of Object.entries(query)) {
+  for (const name of PARAMETERS) {
+    const value = query[name]
     if (value !== undefined && value !== DEFAULTS[name]) parameters.set(name, String(value))
   }
   const search = parameters.toString()

@@ -1,10 +1,11 @@
+import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
 import type { Viewer } from '../../db/viewer.js'
 import { principalOf } from '../../plugins/app/authentication.js'
 import { refusalProblem, taskNotFound } from '../../routes/tasks/task-problems.js'
 import { TaskIdParams, type Task } from '../../schemas/task.js'
-import { backUrl } from '../back-url.js'
+import { backUrl, pageUrl } from '../back-url.js'
 import { formText } from '../form-text.js'
 import type { FieldErrors } from '../form-validation.js'
 import { visibleProjects, writesIn } from '../project-access.js'
@@ -47,13 +48,15 @@ const taskPage: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get('/:task_id', {
     config: { access: 'public' },
-    schema: { hide: true, params: TaskIdParams }
+    // `back`: the list the person came from, with its filters, where the page's buttons go back to.
+    schema: { hide: true, params: TaskIdParams, querystring: Type.Object({ back: Type.Optional(Type.String()) }) }
   }, async (request, reply) => {
     const viewer = principalOf(request)
     const id = request.params.task_id
     const task = await fastify.db.tasks.findById(viewer, id)
     if (task === undefined) throw taskNotFound(id)
-    return render(reply, viewer, task, fastify.prefix, { values: taskFormValues(task), version: task.version })
+    const back = pageUrl(request.query.back ?? '', fastify.prefix)
+    return render(reply, viewer, task, back, { values: taskFormValues(task), version: task.version })
   })
 
   fastify.post('/:task_id', {
