@@ -32,8 +32,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # Read at start-up: the server migrates the database before it listens.
 COPY migrations ./migrations
-# The live page's files, served at /live.
+# The live page's files (/live) and the web pages' static files and templates (/web).
 COPY public ./public
+COPY views ./views
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

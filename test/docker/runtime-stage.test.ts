@@ -243,6 +243,12 @@ t.test('the image CMD serves /health, its HEALTHCHECK passes, and SIGTERM stops 
   const livePage = await fetch(`http://127.0.0.1:${port}/live`)
   t.equal(livePage.status, 200, 'the image has the live page\'s files')
   t.match(livePage.headers.get('content-type'), /^text\/html/)
+  // AUTH=on: the sign-in page, rendered from the image's templates, with its style sheet (sodium-native loads: the session cookie is set).
+  const signIn = await fetch(`http://127.0.0.1:${port}/web/sign-in`)
+  t.equal(signIn.status, 200, 'the image renders the web pages')
+  t.match(signIn.headers.get('set-cookie'), /^task_api_session=/, 'and starts their session')
+  const styleSheet = /href="(\/web\/assets\/app\.[0-9a-f]+\.css)"/.exec(await signIn.text())?.[1]
+  t.equal(styleSheet === undefined ? undefined : (await fetch(`http://127.0.0.1:${port}${styleSheet}`)).status, 200, 'with the style sheet they link to')
 
   server.kill('SIGTERM')
   t.equal(await exited, 0, 'exit code after SIGTERM', { output })
