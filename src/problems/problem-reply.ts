@@ -32,17 +32,11 @@ const FRAMEWORK_ERROR_DETAILS: Partial<Record<ProblemKind, string>> = {
  * which is logged with the request id instead.
  */
 export function replyWithProblem (error: unknown, request: FastifyRequest, reply: FastifyReply, typeBase: string): FastifyReply {
-  const problem = describeError(error)
-  if (problem.kind === 'internal-error') {
-    request.log.error({ err: error }, 'request failed with an internal error')
-  } else if (problem.kind === 'storage-unavailable') {
-    request.log.warn({ err: error }, 'the database is unavailable')
-  }
-  if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds))
+  const problem = occurrenceOf(error, request, reply)
   const status = problem.statusCode
   const body: Problem = {
     type: problem.kind === undefined ? 'about:blank' : `${typeBase}${problem.kind}`,
-    title: problem.kind === undefined ? STATUS_CODES[status] ?? 'Error' : PROBLEM_TYPES[problem.kind].title,
+    title: problemTitle(problem),
     status,
     detail: problem.detail,
     instance: requestPath(request),
@@ -60,8 +54,29 @@ export function requestPath (request: FastifyRequest): string {
   return request.url.split('?', 1)[0] as string
 }
 
+/**
+ * What went wrong, for any error a request ended with: logged when it is the
+ * server's fault or the database's, and its Retry-After set on the reply.
+ * (The web pages answer the same occurrence with an HTML page.)
+ */
+export function occurrenceOf (error: unknown, request: FastifyRequest, reply: FastifyReply): Occurrence {
+  const problem = describeError(error)
+  if (problem.kind === 'internal-error') {
+    request.log.error({ err: error }, 'request failed with an internal error')
+  } else if (problem.kind === 'storage-unavailable') {
+    request.log.warn({ err: error }, 'the database is unavailable')
+  }
+  if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds))
+  return problem
+}
+
+/** The short summary of the occurrence's kind of problem. */
+export function problemTitle ({ kind, statusCode }: Occurrence): string {
+  return kind === undefined ? STATUS_CODES[statusCode] ?? 'Error' : PROBLEM_TYPES[kind].title
+}
+
 /** What went wrong; with no kind, the problem is RFC 9457's generic `about:blank`. */
-interface Occurrence {
+export interface Occurrence {
   kind: ProblemKind | undefined
   statusCode: number
   detail: string

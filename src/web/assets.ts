@@ -32,6 +32,7 @@ async function assets (fastify: FastifyInstance) {
   }
   fastify.decorate('assetUrl', (file: string) => {
     const url = urls.get(file)
+    /* c8 ignore next -- a template that names a file public/web lacks fails every test that renders it */
     if (url === undefined) throw new Error(`public/web has no ${file}`)
     return url
   })

@@ -30,7 +30,7 @@ export function formCheck<T> (schema: TSchema, labels: Record<string, string>): 
     if (validate(input)) return { value: input as T }
     const errors: FieldErrors = {}
     for (const error of validate.errors ?? []) {
-      const field = error.keyword === 'required' ? String(error.params.missingProperty) : error.instancePath.split('/')[1] ?? ''
+      const field = fieldOf(error)
       // The first message for a field is the one shown; a nullable field's
       // alternatives (`anyOf`) add nothing to it.
       if (field in errors || error.keyword === 'anyOf') continue
@@ -40,10 +40,18 @@ export function formCheck<T> (schema: TSchema, labels: Record<string, string>): 
   }
 }
 
+function fieldOf ({ keyword, params, instancePath }: ErrorObject): string {
+  if (keyword === 'required') return String(params.missingProperty)
+  if (keyword === 'additionalProperties') return String(params.additionalProperty)
+  return instancePath.split('/')[1] as string
+}
+
 function meaning ({ keyword, params }: ErrorObject): string {
   switch (keyword) {
     case 'required':
       return 'is required'
+    case 'additionalProperties':
+      return 'is not a field of this form'
     case 'minLength':
       return params.limit === 1 ? 'is required' : `must be at least ${String(params.limit)} characters`
     case 'maxLength':

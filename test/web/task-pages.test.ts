@@ -310,3 +310,25 @@ t.test('a task that does not exist, or an id that is not one, is an error page',
   t.equal((await visitor.post('/web/tasks/999', { title: 'x', status: 'pending', priority: '2', version: '1' })).status, 404)
   t.equal((await visitor.get('/web/tasks/abc')).status, 422)
 })
+
+t.test('a request the pages cannot take is an error page with the API\'s status, never a problem body', async (t) => {
+  const app = await build(t)
+  const visitor = new PageVisitor(app)
+  await visitor.get('/web/tasks/new')
+  const plain = await app.inject({ method: 'POST', url: '/web/tasks', headers: { 'content-type': 'text/plain', cookie: visitor.cookie ?? '' }, payload: 'title=x' })
+  t.equal(plain.statusCode, 415)
+  t.equal(plain.headers['content-type'], 'text/html; charset=utf-8')
+  t.match(plain.body, 'These pages take forms')
+  const tooLarge = await visitor.post('/web/tasks', { title: 'x'.repeat(2 * 1024 * 1024) })
+  t.equal(tooLarge.status, 413)
+  t.equal(tooLarge.headers['content-type'], 'text/html; charset=utf-8')
+})
+
+t.test('when the database fails, the page says so without its cause', async (t) => {
+  const app = await build(t)
+  await app.db.close()
+  const page = await new PageVisitor(app).get('/web/tasks')
+  t.ok(page.status >= 500, `a 5xx (${page.status})`)
+  t.equal(page.headers['content-type'], 'text/html; charset=utf-8')
+  t.notMatch(page.body, /Error:|at |sqlite|postgres|pool/i, 'nothing of the cause')
+})
