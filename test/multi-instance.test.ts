@@ -128,3 +128,31 @@ t.test('instances sharing UPLOADS_DIR serve each other\'s files, store one conte
   t.equal((await fetch(new URL(`/attachments/${onB.id}`, a), { method: 'DELETE' })).status, 204)
   t.equal(blobs(), 0, 'and removed with the last one, whichever instance removes it')
 })
+
+t.test('a web page session begun on one instance is good on the other, forms and all', async (t) => {
+  const [a, b] = await twoInstances(t, { AUTH: 'on', REGISTRATION: 'open' })
+  let cookie = ''
+  const page = async (base: string, path: string, form?: Record<string, string>) => {
+    const response = await fetch(new URL(path, base), {
+      method: form === undefined ? 'GET' : 'POST',
+      headers: { cookie, ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+      body: form === undefined ? null : new URLSearchParams(form).toString(),
+      redirect: 'manual'
+    })
+    cookie = response.headers.getSetCookie().at(-1)?.split(';')[0] ?? cookie
+    const body = await response.text()
+    return { status: response.status, location: response.headers.get('location'), body, csrf: /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '' }
+  }
+
+  const signUp = await page(a, '/web/sign-up')
+  const signedUp = await page(a, '/web/sign-up', { _csrf: signUp.csrf, display_name: 'Ada Lovelace', username: 'ada', email: 'ada@example.com', password: 'analytical engine' })
+  t.equal(signedUp.status, 303, 'signed up on A')
+  const onB = await page(b, '/web/tasks/new')
+  t.equal(onB.status, 200, 'B reads the session A began')
+  t.match(onB.body, 'Signed in as <strong>ada</strong>')
+  const created = await page(b, '/web/tasks', { _csrf: onB.csrf, title: 'Made on B', status: 'pending', priority: '2' })
+  t.equal(created.status, 303, 'and takes a form with the token it made')
+  const listOnA = await page(a, '/web/tasks')
+  t.match(listOnA.body, 'Task “Made on B” created.', 'A shows the flash B left in the session')
+  t.match(listOnA.body, '>Made on B</a>')
+})

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import formBody from '@fastify/formbody'
 import csrfPlugin from '../plugins/external/csrf-protection.js'
 import flashPlugin from '../plugins/external/flash.js'
@@ -30,10 +30,12 @@ export interface WebOptions {
  * is. Everything here is scoped to these pages: the session cookie, CSRF
  * tokens, flash messages, the Content-Security-Policy, HTML error pages.
  * Each page route is `public` to the API's bearer check (and hidden from the
- * OpenAPI document): who is asking comes from the session instead.
+ * OpenAPI document): who is asking comes from the session instead. `/`
+ * and `/web` lead to the task list.
  */
 const web: FastifyPluginAsync<WebOptions> = async (fastify, options) => {
-  fastify.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => reply.redirect(`${WEB_PREFIX}/tasks`, 303))
+  const toTasks = async (_request: FastifyRequest, reply: FastifyReply) => reply.redirect(`${WEB_PREFIX}/tasks`, 303)
+  fastify.get('/', { config: { access: 'public' }, schema: { hide: true } }, toTasks)
 
   await fastify.register(async (pages) => {
     await pages.register(helmetPlugin)
@@ -45,6 +47,7 @@ const web: FastifyPluginAsync<WebOptions> = async (fastify, options) => {
     await pages.register(assetsPlugin)
     await pages.register(pageErrorsPlugin)
     await pages.register(pageSessionPlugin, { mode: options.mode })
+    pages.get('/', { config: { access: 'public' }, schema: { hide: true } }, toTasks)
     if (options.mode === 'on') await pages.register(accountPages, { registration: options.registration })
     await pages.register(taskPages, { prefix: '/tasks' })
     await pages.register(projectPages, { prefix: '/projects' })

@@ -4,11 +4,13 @@ import { PageVisitor } from './page-visitor.js'
 
 // With AUTH=off (the default) every page acts as the built-in local user.
 
-t.test('/ sends a browser to the task list', async (t) => {
+t.test('/ and /web send a browser to the task list', async (t) => {
   const app = await build(t)
-  const response = await app.inject('/')
-  t.equal(response.statusCode, 303)
-  t.equal(response.headers.location, '/web/tasks')
+  for (const url of ['/', '/web', '/web/']) {
+    const response = await app.inject(url)
+    t.equal(response.statusCode, 303, url)
+    t.equal(response.headers.location, '/web/tasks', url)
+  }
 })
 
 t.test('every page has a strict Content-Security-Policy and no inline script', async (t) => {
