@@ -44,7 +44,7 @@ export const ConfigSchema = Type.Object({
   JWT_SECRET: Type.String({ default: '', pattern: '^(|.{32,})$' }),
   // The key the web pages' session cookies are encrypted with, at least 32 characters; empty: one is generated once and kept in the database.
   SESSION_SECRET: Type.String({ default: '', pattern: '^(|.{32,})$' }),
-  // How long a sign-in to the web pages lasts (12 hours).
+  // How long a sign-in to the web pages lasts after its last page (12 hours): each page renews it.
   SESSION_TTL_SECONDS: Type.Integer({ minimum: 60, default: 12 * 60 * 60 }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 1, default: 30 * 24 * 60 * 60 }),

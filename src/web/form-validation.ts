@@ -22,7 +22,8 @@ const PATTERNS: Record<string, string> = {
  * A check of a form's input against the same schema, compiled the same way,
  * as the API checks a JSON body with: one message for each wrong field, in
  * words a person reads beside the field (`Title is required`), the field
- * named by its label.
+ * named by its label. `labels` lists the form's fields in their order on
+ * the page, which the messages follow.
  */
 export function formCheck<T> (schema: TSchema, labels: Record<string, string>): FormCheck<T> {
   const validate = compile({ schema, httpPart: 'body', method: 'POST', url: '/' }) as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
@@ -36,8 +37,15 @@ export function formCheck<T> (schema: TSchema, labels: Record<string, string>): 
       if (field in errors || error.keyword === 'anyOf') continue
       errors[field] = `${labels[field] ?? field} ${meaning(error)}`
     }
-    return { errors }
+    return { errors: inFormOrder(errors, labels) }
   }
+}
+
+/** The messages in the order of the form's fields (as `labels` lists them), those of other fields last. */
+export function inFormOrder (errors: FieldErrors, labels: Record<string, string>): FieldErrors {
+  const order = Object.keys(labels)
+  const rank = (field: string) => order.includes(field) ? order.indexOf(field) : order.length
+  return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b)))
 }
 
 function fieldOf ({ keyword, params, instancePath }: ErrorObject): string {

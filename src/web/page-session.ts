@@ -50,7 +50,8 @@ async function pageSession (fastify: FastifyInstance, { mode }: PageSessionOptio
       return
     }
     request.principal = await sessionPrincipal(fastify, request)
-    if (request.principal !== null || request.routeOptions.config.signedOut === true) return
+    // An address with no page is a 404 for anyone, not a sign-in first.
+    if (request.principal !== null || request.routeOptions.config.signedOut === true || request.is404) return
     const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : ''
     return reply.redirect(`${WEB_PREFIX}/sign-in${next}`, 303)
   })

@@ -85,13 +85,13 @@ t.test('each wrong field gets its own message, in the API\'s rules', async (t) =
     project: 'no-such-project'
   })
   t.equal(page.status, 422)
-  t.same(page.errorSummary().sort(), [
+  t.same(page.errorSummary(), [
+    'Title must be at most 200 characters',
     'Description must be at most 2000 characters',
-    'Email when done must be an email address, like ada@example.com',
-    'Priority must be at most 5',
     'Status must be one of: pending, in_progress, done, cancelled',
-    'Title must be at most 200 characters'
-  ])
+    'Priority must be at most 5',
+    'Email when done must be an email address, like ada@example.com'
+  ], 'in the order of the fields on the form')
   for (const field of ['title', 'description', 'status', 'priority', 'notify_email']) {
     t.equal(page.html.querySelector(`#${field}`)?.getAttribute('aria-invalid'), 'true', `${field} is marked`)
   }

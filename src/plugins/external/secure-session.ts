@@ -26,8 +26,9 @@ export const SESSION_COOKIE_PATH = '/web'
  * The web pages' session (`request.session`): a cookie encrypted and
  * authenticated with a key of this server's (no session store, so any
  * instance reads it), holding who signed in, the CSRF secret and the flash
- * message. HttpOnly, SameSite=Lax, Secure when the request came over HTTPS,
- * and it expires SESSION_TTL_SECONDS after it was made.
+ * message. HttpOnly, SameSite=Lax, Secure when the request came over HTTPS.
+ * It expires SESSION_TTL_SECONDS after it last changed, which every page
+ * does (reading the flash messages), so a sign-in lasts while it is used.
  */
 async function pageSession (fastify: FastifyInstance, { secret, ttlSeconds }: SessionOptions) {
   const stored = secret !== '' ? secret : await fastify.db.secrets.getOrCreate('session', randomBytes(32).toString('base64url'))

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify'
 import { hashPassword } from '../../auth/passwords.js'
 import { UserCreate } from '../../schemas/user.js'
 import { formText } from '../form-text.js'
-import { formCheck, type FieldErrors } from '../form-validation.js'
+import { formCheck, inFormOrder, type FieldErrors } from '../form-validation.js'
 import { signIn } from '../page-session.js'
 import { renderPage } from '../render-page.js'
 import { WEB_PREFIX } from '../web-prefix.js'
@@ -15,7 +15,8 @@ interface SignUpValues {
   email: string
 }
 
-const LABELS = { username: 'Username', display_name: 'Name', email: 'Email', password: 'Password' }
+// The fields in their order on the form.
+const LABELS = { display_name: 'Name', username: 'Username', email: 'Email', password: 'Password' }
 // A person's name, as the sign-up form asks for it, has at least this many characters (the API allows one).
 const NAME_MIN_LENGTH = 2
 const checkUser = formCheck<UserCreate>(UserCreate, LABELS)
@@ -43,11 +44,11 @@ const signUpPage: FastifyPluginAsyncTypebox = async (fastify) => {
     }
     const password = formText(request.body, 'password')
     const checked = checkUser({ ...values, password })
-    const errors: FieldErrors = checked.errors ?? {}
+    const errors: FieldErrors = { ...checked.errors }
     if (errors.display_name === undefined && [...values.display_name].length < NAME_MIN_LENGTH) {
       errors.display_name = `${LABELS.display_name} must be at least ${NAME_MIN_LENGTH} characters`
     }
-    if (checked.errors !== undefined || Object.keys(errors).length > 0) return renderForm(reply, values, errors, 422)
+    if (checked.errors !== undefined || Object.keys(errors).length > 0) return renderForm(reply, values, inFormOrder(errors, LABELS), 422)
     const created = await fastify.db.users.create({
       username: values.username,
       email: values.email,
