@@ -16,6 +16,7 @@ export interface UserRow {
   /** The SHA-256 of the user's picture in the blob store, and its media type; null without one. */
   avatarSha256: string | null
   avatarType: string | null
+  sessionGeneration: number
   /** Milliseconds since the epoch. */
   createdAt: number
   updatedAt: number
@@ -37,7 +38,8 @@ export function storedUser (row: UserRow): StoredUser {
     passwordHash: row.passwordHash,
     credentialsGeneration: row.credentialsGeneration,
     avatarSha256: row.avatarSha256,
-    avatarType: row.avatarType
+    avatarType: row.avatarType,
+    sessionGeneration: row.sessionGeneration
   }
 }
 

@@ -11,6 +11,8 @@ export interface StoredUser extends User {
   /** The SHA-256 of the user's picture in the blob store, and its media type; null without one. */
   avatarSha256: string | null
   avatarType: string | null
+  /** Web page sessions begun under another generation no longer work. */
+  sessionGeneration: number
 }
 
 export interface NewUser {
@@ -72,6 +74,8 @@ export interface UserRepository {
    * removes the others' blobs (with `attachments.referenced`), up to 500 at a time.
    */
   referencedAvatars (sha256s: readonly string[]): Promise<Set<string>>
+  /** Ends every web page session of the user (the session generation moves on); tokens are not touched. */
+  endSessions (id: number): Promise<void>
 }
 
 /** What the API shows of a user: never the password hash nor the internal id. */

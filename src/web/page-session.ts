@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { LOCAL_PRINCIPAL, userPrincipal, type Principal } from '../auth/principal.js'
 import { scopesOfRole } from '../auth/scopes.js'
 import { LOCAL_USER_ID } from '../db/local-user.js'
+import type { Database } from '../db/database.js'
 import type { StoredUser } from '../db/user-repository.js'
 import { WEB_PREFIX } from './web-prefix.js'
 
@@ -73,15 +74,15 @@ async function sessionPrincipal (fastify: FastifyInstance, request: FastifyReque
   const userId = request.session.get('userId')
   if (userId === undefined) return null
   const user = await fastify.db.users.findById(userId)
-  if (!mayUseSession(user, request.session.get('generation'))) {
+  if (!mayUseSession(user, request.session.get('generation'), request.session.get('sessions'))) {
     request.session.delete()
     return null
   }
   return userPrincipal(user, scopesOfRole(user.role))
 }
 
-function mayUseSession (user: StoredUser | undefined, generation: number | undefined): user is StoredUser {
-  return user !== undefined && !user.disabled && user.credentialsGeneration === generation && user.id !== LOCAL_USER_ID
+function mayUseSession (user: StoredUser | undefined, generation: number | undefined, sessions: number | undefined): user is StoredUser {
+  return user !== undefined && !user.disabled && user.credentialsGeneration === generation && user.sessionGeneration === sessions && user.id !== LOCAL_USER_ID
 }
 
 /** Signs `user` in: a new session (and with it a new CSRF secret), so nothing of the one before carries over. */
@@ -89,10 +90,17 @@ export function signIn (request: FastifyRequest, user: StoredUser): void {
   request.session.regenerate()
   request.session.set('userId', user.id)
   request.session.set('generation', user.credentialsGeneration)
+  request.session.set('sessions', user.sessionGeneration)
 }
 
-/** Ends the signed-in session: a new, empty one takes its place (it may carry a flash message). */
-export function signOut (request: FastifyRequest): void {
+/**
+ * Signs the request's user out: of every web page session they have (the
+ * cookie holds the session, so a copy of it would otherwise still work
+ * until it expires), not of their tokens. A new, empty session takes this
+ * one's place (it may carry a flash message).
+ */
+export async function signOut (db: Database, request: FastifyRequest): Promise<void> {
+  if (request.principal !== null) await db.users.endSessions(request.principal.userId)
   request.session.regenerate()
 }
 

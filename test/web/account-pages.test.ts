@@ -232,6 +232,22 @@ t.test('signing out ends the session and goes to the sign-in form', async (t) =>
   t.equal(await seesTasks(visitor), false, 'the cookie the visitor holds now signs nobody in')
 })
 
+t.test('signing out ends every page session of the user, a copied cookie included, but not their tokens', async (t) => {
+  const { app } = await withAda(t)
+  const visitor = await signedIn(app, 'ada')
+  const otherBrowser = await signedIn(app, 'ada')
+  const copy = new PageVisitor(app)
+  copy.cookie = visitor.cookie
+  t.equal(await seesTasks(copy), true, 'a copy of the cookie works while the session lasts')
+  const token = (await signIn(app, 'ada')).access_token
+  await visitor.submit('/web/tasks', '/web/sign-out', {})
+  t.equal(await seesTasks(copy), false, 'the copy taken before signing out no longer does')
+  t.equal(await seesTasks(otherBrowser), false, 'nor another browser\'s session')
+  t.equal((await app.inject({ url: '/tasks', headers: bearer(token) })).statusCode, 200, 'tokens still work')
+  const again = await signedIn(app, 'ada')
+  t.equal(await seesTasks(again), true, 'signing in again works')
+})
+
 t.test('a user disabled by an administrator is signed out on their next page request', async (t) => {
   const { app, admin } = await withAda(t)
   const visitor = await signedIn(app, 'ada')

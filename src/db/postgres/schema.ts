@@ -122,7 +122,9 @@ export const users = pgTable('users', {
   bio: text('bio'),
   // The picture's SHA-256 in the blob store and its media type, both or neither (as in SQLite's schema).
   avatarSha256: text('avatar_sha256'),
-  avatarType: text('avatar_type')
+  avatarType: text('avatar_type'),
+  // The web pages' sessions' generation (as in SQLite's schema).
+  sessionGeneration: integer('session_generation').notNull().default(1)
   /* c8 ignore start */
 }, (table) => [
   uniqueIndex('users_username_idx').on(table.username),

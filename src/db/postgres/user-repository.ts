@@ -138,6 +138,10 @@ export function createPostgresUserRepository (db: PostgresConnection): UserRepos
       const rows = await db.selectDistinct({ sha256: users.avatarSha256 }).from(users).where(inArray(users.avatarSha256, [...sha256s]))
       // Never null: NULL is in no list.
       return new Set(rows.map(({ sha256 }) => sha256 as string))
+    },
+
+    async endSessions (id) {
+      await write(async (tx) => tx.update(users).set({ sessionGeneration: sql`${users.sessionGeneration} + 1` }).where(eq(users.id, id)))
     }
   }
 }

@@ -112,7 +112,10 @@ export const users = sqliteTable('users', {
   // media type, both or neither. The blob store's sweep keeps a blob while a
   // user's avatar names it (hence the index).
   avatarSha256: text('avatar_sha256'),
-  avatarType: text('avatar_type')
+  avatarType: text('avatar_type'),
+  // One more each time the user signs out of the web pages: a page session
+  // records the generation it began under, and works only while it is current.
+  sessionGeneration: integer('session_generation').notNull().default(1)
   /* c8 ignore start */
 }, (table) => [
   uniqueIndex('users_username_idx').on(table.username),

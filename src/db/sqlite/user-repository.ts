@@ -151,6 +151,13 @@ export function createSqliteUserRepository (db: SqliteConnection, write: GroupCo
       const rows = db.selectDistinct({ sha256: users.avatarSha256 }).from(users).where(inArray(users.avatarSha256, [...sha256s])).all()
       // Never null: NULL is in no list.
       return new Set(rows.map(({ sha256 }) => sha256 as string))
+    },
+
+    async endSessions (id) {
+      await write(() => {
+        db.update(users).set({ sessionGeneration: sql`${users.sessionGeneration} + 1` }).where(eq(users.id, id)).run()
+        remembered.delete(id)
+      })
     }
   }
 }

@@ -5,9 +5,10 @@ import type { FastifyInstance } from 'fastify'
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    /** Who signed in (AUTH=on), and the credentials generation of the user then: a password change ends the session. */
+    /** Who signed in (AUTH=on), and the user's credentials and session generations then: a password change, or signing out anywhere, ends the session. */
     userId: number
     generation: number
+    sessions: number
   }
 }
 

@@ -166,4 +166,18 @@ export function userRepositoryContract (t: Test, open: OpenDatabase): void {
     const batch = Array.from({ length: 499 }, (_, index) => sha256(`blob ${index}`))
     t.same(await users.referencedAvatars([...batch, three]), new Set([three]), 'a batch of 500')
   })
+
+  t.test('ending a user\'s page sessions moves their session generation and nothing else, nor anyone else\'s', async (t) => {
+    const { users } = await open(t)
+    const ada = await users.create(newUser('ada')) as StoredUser
+    const bob = await users.create(newUser('bob')) as StoredUser
+    t.equal(ada.sessionGeneration, 1)
+    t.same(await users.findById(ada.id), ada, 'read before (a repository may remember what it read)')
+    await users.endSessions(ada.id)
+    await users.endSessions(ada.id)
+    t.same(await users.findById(ada.id), { ...ada, sessionGeneration: 3 }, 'twice: 3; the credentials generation and updated_at stay')
+    t.same(await users.findById(bob.id), bob)
+    await users.endSessions(999)
+    t.equal(await users.findById(999), undefined, 'an unknown user is no error, and made no one')
+  })
 }
