@@ -7,11 +7,12 @@ const PAGE = 100
 /** The projects the viewer sees, by slug, every page of them. */
 export async function visibleProjects (db: Database, viewer: Viewer): Promise<Project[]> {
   const projects: Project[] = []
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await db.projects.list(viewer, { limit: PAGE, offset })
+  let page
+  do {
+    page = await db.projects.list(viewer, { limit: PAGE, offset: projects.length })
     projects.push(...page.items)
-    if (!page.hasMore) return projects
-  }
+  } while (page.hasMore)
+  return projects
 }
 
 /** Whether the viewer may put tasks in (and change the tasks of) this project: an editor, an owner, or an administrator. */

@@ -194,6 +194,16 @@ t.test('the session cookie is HttpOnly, SameSite=Lax, Path=/web, and Secure only
   t.equal(await seesTasks(https), true)
 })
 
+t.test('a sign-in lasts SESSION_TTL_SECONDS from its last page: every page sets the cookie again with that lifetime', async (t) => {
+  const { app } = await withAda(t, { SESSION_TTL_SECONDS: '600' })
+  const visitor = await signedIn(app, 'ada')
+  for (const url of ['/web/tasks', '/web/projects']) {
+    const cookie = sessionCookie(await visitor.get(url))
+    t.ok(cookie, `${url} renews the session`)
+    t.ok(cookieAttributes(cookie as string).includes('max-age=600'), `${url}: for SESSION_TTL_SECONDS more`)
+  }
+})
+
 t.test('without TRUST_PROXY, x-forwarded-proto is not believed and the cookie is not Secure', async (t) => {
   const { app } = await withAda(t)
   const visitor = new PageVisitor(app, { 'x-forwarded-proto': 'https' })
