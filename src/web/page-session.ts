@@ -24,7 +24,7 @@ export interface PageSessionOptions {
 }
 
 /** What every page's template is given, beside its own data. */
-export interface PageContext {
+interface PageContext {
   /** Who is signed in; null on the sign-in and sign-up pages. */
   viewer: Principal | null
   /** Whether people sign in (AUTH=on): with AUTH=off there is no sign-out. */
@@ -36,7 +36,7 @@ export interface PageContext {
   asset: (file: string) => string
 }
 
-export type FlashKind = 'success' | 'error'
+type FlashKind = 'success' | 'error'
 
 /**
  * Who a page request is from: with AUTH=off, the built-in local user; with

@@ -3,7 +3,7 @@ import csrfProtection from '@fastify/csrf-protection'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 /** The hidden form field every page form carries its CSRF token in. */
-export const CSRF_FIELD = '_csrf'
+const CSRF_FIELD = '_csrf'
 
 /**
  * CSRF tokens for the web pages' forms (`reply.generateCsrf()`): every

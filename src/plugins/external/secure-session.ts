@@ -20,8 +20,8 @@ export interface SessionOptions {
 }
 
 /** Cookie of the web pages' session; it is sent only to them, never to the API. */
-export const SESSION_COOKIE = 'task_api_session'
-export const SESSION_COOKIE_PATH = '/web'
+const SESSION_COOKIE = 'task_api_session'
+const SESSION_COOKIE_PATH = '/web'
 
 /**
  * The web pages' session (`request.session`): a cookie encrypted and
