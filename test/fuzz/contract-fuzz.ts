@@ -1245,6 +1245,7 @@ export class Contract {
    */
   check (request: SentRequest, response: LightMyRequestResponse, tokenMayWork = true): string[] {
     const status = response.statusCode
+    if (isWebEntry(request.url)) return checkWebEntry(request, response)
     const operation = this.operationFor(request.method, request.url)
     const where = operation === undefined ? 'a path and method no operation documents' : operation.operationId
     const documented = operation?.responses[String(status)]
@@ -1335,6 +1336,21 @@ function absoluteRefs (schema: unknown): unknown {
 }
 
 /** A request's URL (a path and query) as the server reads it: `//x` is a path, not a host. */
+/**
+ * Whether the URL leads to `/`, the web pages' entry, which is no operation
+ * of the API: a path parameter `..` gets there (`/tasks/..` is `/`).
+ */
+function isWebEntry (url: string): boolean {
+  return parsedUrl(url).pathname === '/'
+}
+
+/** `/` sends a browser on to the task list (GET, HEAD); any other method there is a client error. */
+function checkWebEntry (request: SentRequest, response: LightMyRequestResponse): string[] {
+  const { statusCode: status, headers } = response
+  if (request.method !== 'GET' && request.method !== 'HEAD') return status >= 400 && status < 500 ? [] : [`${status} from ${request.method} /, where only a client error is expected`]
+  return status === 303 && headers.location === '/web/tasks' ? [] : [`${status} from ${request.method} / (the web pages' entry), not a 303 to /web/tasks`]
+}
+
 function parsedUrl (url: string): URL {
   return new URL(url.startsWith('//') ? `http://localhost${url}` : url, 'http://localhost')
 }
@@ -1781,7 +1797,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  */
 async function checkRedirect (app: Injector, contract: Contract, exchange: Exchange, batch: Exchange[], timeoutMs: number): Promise<string[]> {
   const { request, response } = exchange
-  if (response === undefined || !REDIRECT_STATUSES.has(response.statusCode)) return []
+  if (response === undefined || !REDIRECT_STATUSES.has(response.statusCode) || isWebEntry(request.url)) return []
   const location = response.headers.location
   if (typeof location !== 'string') return [`a ${response.statusCode} without Location`]
   const from = pathSegments(request.url)
