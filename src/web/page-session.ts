@@ -41,8 +41,9 @@ type FlashKind = 'success' | 'error'
 /**
  * Who a page request is from: with AUTH=off, the built-in local user; with
  * AUTH=on, the user the session cookie names, while that user is enabled
- * and has not changed password since signing in (as with tokens). Someone
- * not signed in is sent to the sign-in page, which brings them back.
+ * and has neither changed password (as with tokens) nor signed out since
+ * signing in. Someone not signed in is sent to the sign-in page, which
+ * brings them back.
  */
 async function pageSession (fastify: FastifyInstance, { mode }: PageSessionOptions) {
   fastify.addHook('onRequest', async (request, reply) => {
