@@ -5,6 +5,7 @@ import { scopesOfRole } from '../auth/scopes.js'
 import { LOCAL_USER_ID } from '../db/local-user.js'
 import type { Database } from '../db/database.js'
 import type { StoredUser } from '../db/user-repository.js'
+import type { TaskStatus } from '../schemas/task.js'
 import { WEB_PREFIX } from './web-prefix.js'
 
 declare module 'fastify' {
@@ -34,6 +35,8 @@ interface PageContext {
   /** The one-time messages of this kind, taken from the session. */
   flash: (kind: FlashKind) => string[]
   asset: (file: string) => string
+  /** How a task status reads on a page: `in_progress` is "In progress". */
+  statusLabel: (status: TaskStatus) => string
 }
 
 type FlashKind = 'success' | 'error'
@@ -64,10 +67,15 @@ async function pageSession (fastify: FastifyInstance, { mode }: PageSessionOptio
       signsIn: mode === 'on',
       csrf: reply.generateCsrf(),
       flash: (kind) => reply.flash(kind) as string[],
-      asset: (file) => fastify.assetUrl(file)
+      asset: (file) => fastify.assetUrl(file),
+      statusLabel
     }
     reply.locals = { ...reply.locals, ...context }
   })
+}
+
+function statusLabel (status: TaskStatus): string {
+  return status.charAt(0).toUpperCase() + status.slice(1).replace('_', ' ')
 }
 
 /** The principal of the session's user, or null when nobody (or nobody who still may) signed in. */
