@@ -1,7 +1,8 @@
-import type { TaskStatus } from '../schemas/task.js'
+import type { Location, TaskStatus } from '../schemas/task.js'
 import type { TaskRow } from './sqlite/schema.js'
 import { LOCAL_USER_ID } from './local-user.js'
 import { seededRandom } from './seeded-random.js'
+import { locationColumns } from './task-record.js'
 
 /** A task as stored, before the database gives it an id. */
 export type GeneratedTask = Omit<TaskRow, 'id'>
@@ -45,14 +46,33 @@ const ASSIGNEES = ['alice', 'bob', 'carol', 'dmitri', 'eve', 'farah', 'gustavo',
 const STATUS_SHARES: Array<[TaskStatus, number]> = [['pending', 0.3], ['in_progress', 0.5], ['done', 0.92], ['cancelled', 1]]
 const PRIORITY_SHARES: Array<[number, number]> = [[1, 0.08], [2, 0.43], [3, 0.73], [4, 0.9], [5, 1]]
 const DELETED_SHARE = 0.04
+// Due times and places come from a random sequence of their own, so that
+// every other field is what the same count always gave.
+const DUE_SEED = 0xd0e
+const DUE_SHARE = 0.6
+const MAX_DUE_DELAY_MS = 90 * 24 * 60 * 60 * 1000
+const HOUR_MS = 60 * 60 * 1000
+const PLACE_SHARE = 0.15
+const PLACES: Location[] = [
+  { name: 'Berlin office', latitude: 52.52, longitude: 13.405 },
+  { name: 'Lisbon team', latitude: 38.7223, longitude: -9.1393 },
+  { name: 'Tokyo client', latitude: 35.6762, longitude: 139.6503 },
+  { name: 'Nairobi office', latitude: -1.2921, longitude: 36.8219 },
+  { name: 'São Paulo warehouse', latitude: -23.5505, longitude: -46.6333 },
+  { name: 'Head office', latitude: 51.5072, longitude: -0.1276 },
+  { name: 'Data centre', latitude: 50.1109, longitude: 8.6821 },
+  { name: 'Trade fair', latitude: 45.4642, longitude: 9.19 }
+]
 
 /**
  * Realistic tasks for benchmarks and demos: titles and descriptions made of
- * searchable words, common ones and a long tail of client names, every status and priority in realistic shares, creation
+ * searchable words, common ones and a long tail of client names, every
+ * status and priority in realistic shares, due times and places for some, creation
  * times spread over three years in id order, and a few soft-deleted.
  */
 export function * generateTasks (count: number): Generator<GeneratedTask> {
   const random = seededRandom(SEED)
+  const dueRandom = seededRandom(DUE_SEED)
   // Skewed picks, so some words are common and others rare, as in real text.
   const pick = <T>(items: readonly T[]): T => items[Math.floor(items.length * random() ** 1.5)] as T
   const share = <T>(shares: Array<[T, number]>): T => {
@@ -79,10 +99,14 @@ export function * generateTasks (count: number): Generator<GeneratedTask> {
       // Created by the built-in local user, outside any project, as tasks made with AUTH=off are.
       projectId: null,
       createdBy: LOCAL_USER_ID,
-      notifyEmail: null
+      notifyEmail: null,
+      // Due within three months of creation, on the hour.
+      dueAt: dueRandom() < DUE_SHARE ? Math.ceil((createdAt + dueRandom() * MAX_DUE_DELAY_MS) / HOUR_MS) * HOUR_MS : null,
+      ...locationColumns(dueRandom() < PLACE_SHARE ? PLACES[Math.floor(dueRandom() * PLACES.length)] as Location : null)
     }
     // Created (1), edited once if it ever changed, deleted as its last change.
     yield { ...task, version: 1 + (updatedAt > createdAt ? 1 : 0) + (task.deletedAt === null ? 0 : 1) }
   }
 }
+
 

@@ -1,5 +1,5 @@
-import type { Task, TaskStatus, TaskUpdate } from '../schemas/task.js'
-import { isoTimestamp } from './iso-timestamp.js'
+import type { Location, Task, TaskStatus, TaskUpdate } from '../schemas/task.js'
+import { isoTimestamp, timestampOf } from './iso-timestamp.js'
 
 /** A task row as both databases store it (timestamps in milliseconds since the epoch). */
 export interface TaskRow {
@@ -16,6 +16,11 @@ export interface TaskRow {
   projectId: number | null
   createdBy: number
   notifyEmail: string | null
+  dueAt: number | null
+  // A location is its latitude and longitude, both or neither, and a name only with them.
+  locationName: string | null
+  locationLatitude: number | null
+  locationLongitude: number | null
 }
 
 /** A task row with what the API shows of its references: its project's slug and its creator's username. */
@@ -32,6 +37,20 @@ export const WRITE = 2
 /** The fields a write sets as given; `project` is a slug, turned into the task's project id. */
 export const CHANGEABLE_FIELDS = ['title', 'description', 'status', 'priority', 'assignee'] as const satisfies ReadonlyArray<keyof TaskUpdate & keyof TaskRow>
 
+/** The columns a whole task's writable fields are stored in (its project aside). */
+export function fieldColumns (fields: Required<TaskUpdate>): Omit<TaskRow, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'version' | 'projectId' | 'createdBy'> {
+  return {
+    title: fields.title,
+    description: fields.description,
+    status: fields.status,
+    priority: fields.priority,
+    assignee: fields.assignee,
+    notifyEmail: fields.notify_email,
+    dueAt: fields.due_at === null ? null : timestampOf(fields.due_at),
+    ...locationColumns(fields.location)
+  }
+}
+
 /** The row a write would store: `current` with the changes given (and the project, when one was named). */
 export function changedRow (current: TaskRow, changes: TaskUpdate, projectId: number | null | undefined): TaskRow {
   const next: TaskRow = { ...current }
@@ -40,6 +59,8 @@ export function changedRow (current: TaskRow, changes: TaskUpdate, projectId: nu
     if (changed !== undefined) (next as unknown as Record<string, unknown>)[field] = changed
   }
   if (changes.notify_email !== undefined) next.notifyEmail = changes.notify_email
+  if (changes.due_at !== undefined) next.dueAt = changes.due_at === null ? null : timestampOf(changes.due_at)
+  if (changes.location !== undefined) Object.assign(next, locationColumns(changes.location))
   if (projectId !== undefined) next.projectId = projectId
   return next
 }
@@ -52,6 +73,10 @@ export function isChanged (current: TaskRow, next: TaskRow): boolean {
     current.priority !== next.priority ||
     current.assignee !== next.assignee ||
     current.notifyEmail !== next.notifyEmail ||
+    current.dueAt !== next.dueAt ||
+    current.locationName !== next.locationName ||
+    current.locationLatitude !== next.locationLatitude ||
+    current.locationLongitude !== next.locationLongitude ||
     current.projectId !== next.projectId
 }
 
@@ -75,10 +100,23 @@ export function toTask (record: TaskRecord): Task {
     assignee: record.assignee,
     notify_email: record.notifyEmail,
     project: record.projectSlug,
+    due_at: record.dueAt === null ? null : isoTimestamp(record.dueAt),
+    location: record.locationLatitude === null
+      ? null
+      : { name: record.locationName, latitude: record.locationLatitude, longitude: record.locationLongitude as number },
     created_by: record.creator,
     created_at: isoTimestamp(record.createdAt),
     updated_at: isoTimestamp(record.updatedAt),
     deleted_at: record.deletedAt === null ? null : isoTimestamp(record.deletedAt),
     version: record.version
+  }
+}
+
+/** The columns that store a task's location (all null for none). */
+export function locationColumns (location: Location | null): Pick<TaskRow, 'locationName' | 'locationLatitude' | 'locationLongitude'> {
+  return {
+    locationName: location?.name ?? null,
+    locationLatitude: location?.latitude ?? null,
+    locationLongitude: location?.longitude ?? null
   }
 }

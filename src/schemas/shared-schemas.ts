@@ -7,7 +7,7 @@ import { Delivery, DeliveryList, DeliveryState, SecretRotation, Webhook, Webhook
 import { Problem, ProblemFieldError } from './problem.js'
 import { CLIENT_MESSAGES, SERVER_MESSAGES, SocketTicket } from './socket-message.js'
 import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, ProjectRole, ProjectUpdate } from './project.js'
-import { Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
+import { Location, Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
 import { OAuthError, PersonalToken, PersonalTokenCreate, PersonalTokenCreated, PersonalTokenList, ScopeName, TokenRequest, TokenResponse } from './token.js'
 import { Profile, User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } from './user.js'
 
@@ -16,7 +16,7 @@ import { Profile, User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpd
  * and the OpenAPI document lists them as named components.
  */
 export const sharedSchemas = [
-  TaskStatus, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
+  TaskStatus, Location, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
   Comment, CommentCreate, CommentList, FeedEvent, Attachment, AttachmentList, AttachedFiles,
   ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
   UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList, Profile,

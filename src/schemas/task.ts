@@ -7,6 +7,8 @@ import { Nullable, Ref, StringEnum } from './type-helpers.js'
 import { EMAIL_MAX_LENGTH, Username } from './user.js'
 
 export const TASK_STATUSES = ['pending', 'in_progress', 'done', 'cancelled'] as const
+/** The statuses of a task not yet finished: one of them past its due time is overdue. */
+export const OPEN_STATUSES = ['pending', 'in_progress'] as const satisfies readonly TaskStatus[]
 export const DEFAULT_STATUS = 'pending'
 export const DEFAULT_PRIORITY = 2
 export const TITLE_MAX_LENGTH = 200
@@ -33,6 +35,22 @@ const Priority = Type.Integer({ minimum: 1, maximum: 5, description: 'From 1 (hi
 const Assignee = Nullable(Type.String({ maxLength: ASSIGNEE_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), { description: `Who the task is for: up to ${ASSIGNEE_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null.` })
 const NotifyEmail = Nullable(Type.String({ format: 'email', maxLength: EMAIL_MAX_LENGTH }), { description: 'Who is told by email when the task becomes done (through complete, PATCH or PUT), or null.' })
 const ProjectSlug = Nullable(Slug, { description: 'The slug of the project the task belongs to, or null for a task of its creator\'s own.' })
+const DueAt = Nullable(Type.String({ format: 'date-time', examples: ['2026-12-24T17:00:00Z'] }), {
+  description: 'When the task is due: an RFC 3339 date-time between years 0000 and 9999 (any offset; shown in UTC with milliseconds), or null for none.'
+})
+
+export const LOCATION_NAME_MAX_LENGTH = 200
+export const Latitude = Type.Number({ minimum: -90, maximum: 90, description: 'Degrees north (negative: south), -90 to 90.' })
+export const Longitude = Type.Number({ minimum: -180, maximum: 180, description: 'Degrees east (negative: west), -180 to 180.' })
+export const Location = Type.Object({
+  name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: LOCATION_NAME_MAX_LENGTH, pattern: NO_NUL_OR_LONE_SURROGATE }), {
+    description: `What the place is called: 1-${LOCATION_NAME_MAX_LENGTH} characters (no NUL, no unpaired surrogate), or null. Always present in a task.`
+  })),
+  latitude: Latitude,
+  longitude: Longitude
+}, { $id: 'Location', title: 'Location', description: 'Where the task happens: a point in WGS 84 degrees, and optionally its name.', additionalProperties: false })
+export type Location = Static<typeof Location>
+const TaskLocation = Nullable(Ref(Location), { description: 'Where the task happens, or null for nowhere in particular.' })
 
 export const Task = Type.Object({
   id: TaskId,
@@ -43,6 +61,8 @@ export const Task = Type.Object({
   assignee: Assignee,
   notify_email: NotifyEmail,
   project: ProjectSlug,
+  due_at: DueAt,
+  location: TaskLocation,
   created_by: { ...Username, description: 'The username of whoever created the task. Read-only.' },
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -62,7 +82,9 @@ const WholeTaskFields = {
   priority: Type.Optional(Type.Integer({ ...Priority, default: DEFAULT_PRIORITY })),
   assignee: Type.Optional(Assignee),
   notify_email: Type.Optional(NotifyEmail),
-  project: Type.Optional(ProjectSlug)
+  project: Type.Optional(ProjectSlug),
+  due_at: Type.Optional(DueAt),
+  location: Type.Optional(TaskLocation)
 }
 
 export const TaskCreate = Type.Object(WholeTaskFields, {
@@ -76,7 +98,7 @@ export type TaskCreate = Static<typeof TaskCreate>
 export const TaskReplace = Type.Object(WholeTaskFields, {
   $id: 'TaskReplace',
   title: 'TaskReplace',
-  description: 'Every writable field of a task: a field left out returns to its default (description, assignee, notify_email and project null, status pending, priority 2). Fields not listed here are rejected.',
+  description: 'Every writable field of a task: a field left out returns to its default (description, assignee, notify_email, project, due_at and location null, status pending, priority 2). Fields not listed here are rejected.',
   additionalProperties: false
 })
 export type TaskReplace = Static<typeof TaskReplace>
@@ -90,7 +112,9 @@ export function withDefaults (input: TaskCreate): Required<TaskUpdate> {
     priority: input.priority ?? DEFAULT_PRIORITY,
     assignee: input.assignee ?? null,
     notify_email: input.notify_email ?? null,
-    project: input.project ?? null
+    project: input.project ?? null,
+    due_at: input.due_at ?? null,
+    location: input.location ?? null
   }
 }
 
@@ -101,11 +125,13 @@ export const TaskUpdate = Type.Object({
   priority: Type.Optional(Priority),
   assignee: Type.Optional(Assignee),
   notify_email: Type.Optional(NotifyEmail),
-  project: Type.Optional(ProjectSlug)
+  project: Type.Optional(ProjectSlug),
+  due_at: Type.Optional(DueAt),
+  location: Type.Optional(TaskLocation)
 }, {
   $id: 'TaskUpdate',
   title: 'TaskUpdate',
-  description: 'The fields to change; fields left out keep their value. `null` clears description, assignee or notify_email, or takes the task out of its project. Moving a task needs editor rights in both projects.',
+  description: 'The fields to change; fields left out keep their value. `null` clears description, assignee, notify_email, due_at or location (a location is replaced whole), or takes the task out of its project. Moving a task needs editor rights in both projects.',
   additionalProperties: false
 })
 export type TaskUpdate = Static<typeof TaskUpdate>
@@ -113,7 +139,7 @@ export type TaskUpdate = Static<typeof TaskUpdate>
 export const TaskList = Page(Ref(Task), { $id: 'TaskList', description: 'One page of the tasks you can see that match the filters.' })
 export type TaskList = Static<typeof TaskList>
 
-export const TASK_SORT_FIELDS = ['created_at', 'priority', 'title'] as const
+export const TASK_SORT_FIELDS = ['created_at', 'priority', 'title', 'due_at'] as const
 export const SORT_ORDERS = ['asc', 'desc'] as const
 
 export const TaskListQuery = Type.Object({
@@ -125,7 +151,10 @@ export const TaskListQuery = Type.Object({
   status: Type.Optional(Ref(TaskStatus, { description: 'Only tasks with this status.' })),
   priority: Type.Optional(Type.Integer({ ...Priority, description: 'Only tasks with this priority.' })),
   project: Type.Optional({ ...Slug, description: 'Only tasks of this project (its slug).' }),
-  sort_by: StringEnum(TASK_SORT_FIELDS, { default: 'created_at', description: 'Sort field; ties are broken by id in the same direction.' }),
+  due_before: Type.Optional(Type.String({ format: 'date-time', description: 'Only tasks due before this RFC 3339 time (tasks without a due time never match).' })),
+  due_after: Type.Optional(Type.String({ format: 'date-time', description: 'Only tasks due at or after this RFC 3339 time (tasks without a due time never match).' })),
+  overdue: Type.Optional(Type.Boolean({ description: '`true`: only tasks past their due time and not yet done (pending or in progress). `false`: only the others.' })),
+  sort_by: StringEnum(TASK_SORT_FIELDS, { default: 'created_at', description: 'Sort field; ties are broken by id in the same direction. Tasks without a due time come last when sorting by `due_at`, in either order.' }),
   sort_order: StringEnum(SORT_ORDERS, { default: 'desc' }),
   include_deleted: Type.Boolean({ default: false, description: 'Also list soft-deleted tasks.' }),
   q: Type.Optional(Type.String({

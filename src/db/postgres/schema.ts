@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, check, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, customType, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
 import { FEED_EVENTS } from '../../schemas/event.js'
 import { DELIVERY_STATES, WEBHOOK_EVENTS } from '../../schemas/webhook.js'
 import { USER_ROLES } from '../../schemas/user.js'
+import { dueOrderKey } from '../due-order.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 
 // The same tables as src/db/sqlite/schema.ts, column for column, so that the
@@ -50,13 +51,21 @@ export const tasks = pgTable('tasks', {
   projectId: reference('project_id').references(() => projects.id),
   /* c8 ignore next */
   createdBy: reference('created_by').notNull().default(LOCAL_USER_ID).references(() => users.id),
-  notifyEmail: text('notify_email')
+  notifyEmail: text('notify_email'),
+  dueAt: milliseconds('due_at'),
+  locationName: text('location_name'),
+  locationLatitude: doublePrecision('location_latitude'),
+  locationLongitude: doublePrecision('location_longitude')
   // Read by drizzle-kit only; test/db/schema.test.ts checks that the migrations match.
   /* c8 ignore start */
 }, (table) => [
   check('tasks_title_length', sql`char_length(${table.title}) BETWEEN 1 AND ${sql.raw(String(TITLE_MAX_LENGTH))}`),
   check('tasks_status_known', sql`${table.status} IN (${sql.raw(TASK_STATUSES.map((status) => `'${status}'`).join(', '))})`),
   check('tasks_priority_range', sql`${table.priority} BETWEEN 1 AND 5`),
+  check('tasks_location_latitude_range', sql`${table.locationLatitude} BETWEEN -90 AND 90`),
+  check('tasks_location_longitude_range', sql`${table.locationLongitude} BETWEEN -180 AND 180`),
+  // A point is both coordinates or neither, and only a point has a name.
+  check('tasks_location_whole', sql`(${table.locationLatitude} IS NULL) = (${table.locationLongitude} IS NULL) AND (${table.locationName} IS NULL OR ${table.locationLatitude} IS NOT NULL)`),
   // One index per list shape, as on SQLite: equality filters, then the sort
   // column and id, so that a page is read in order and never sorted.
   index('tasks_created_at_idx').on(table.createdAt, table.id, table.deletedAt),
@@ -71,6 +80,15 @@ export const tasks = pgTable('tasks', {
   index('tasks_status_priority_idx').on(table.status, table.priority, table.id, table.deletedAt),
   index('tasks_updated_at_idx').on(table.updatedAt, table.id, table.deletedAt),
   index('tasks_project_created_by_idx').on(table.projectId, table.createdBy),
+  // Sorting by due time, tasks without one last: each order has its key
+  // (src/db/due-order.ts), alone and after a status or a priority filter
+  // (with both, the status index reads a page checking the priority).
+  index('tasks_due_asc_idx').on(dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_due_desc_idx').on(dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
+  index('tasks_status_due_asc_idx').on(table.status, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_status_due_desc_idx').on(table.status, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
+  index('tasks_priority_due_asc_idx').on(table.priority, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_priority_due_desc_idx').on(table.priority, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
   // Search: pg_trgm finds the tasks that can hold a term of 3 or more
   // characters (ILIKE), and the exact test then runs on those alone.
   // fastupdate off: a write adds its trigrams to the index itself, not to a

@@ -2,9 +2,10 @@ import { and, asc, desc, eq, getTableColumns, gte, isNull, or, sql, type SQL } f
 import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
 import { timestampOf } from '../iso-timestamp.js'
-import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
+import { dueOrderKey, EARLIEST_DUE_AT, LATEST_DUE_AT } from '../due-order.js'
+import { changedRow, fieldColumns, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
-import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
+import { OPEN_STATUSES, withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
 import type { TaskChange } from '../../jobs/task-change.js'
 import { recordingWrites, type PostgresOutbox } from './outbox.js'
 import type { PostgresConnection, PostgresTransaction } from './postgres-database.js'
@@ -16,6 +17,11 @@ const SORT_COLUMNS = {
   priority: tasks.priority,
   title: tasks.title
 } as const
+
+/** What a list is sorted on: the column, or for due times the order's key (src/db/due-order.ts). */
+function sortKey (query: TaskListQuery): AnyPgColumn | SQL<number> {
+  return query.sort_by === 'due_at' ? dueOrderKey(tasks.dueAt, query.sort_order) : SORT_COLUMNS[query.sort_by]
+}
 
 /** The viewer's access to the project with id `projectId`: admins write; members by role. */
 function projectAccess (viewer: Viewer, projectId: AnyPgColumn): SQL<number> {
@@ -142,8 +148,8 @@ export function createPostgresTaskRepository (
   const sortedPage = (query: TaskListQuery, { where }: ListFilter, after: ListPosition | undefined, limit: number, offset: number) => ({
     candidates: undefined,
     page: db.select({ taskId: sql<number>`${tasks.id}`.as('task_id') }).from(tasks)
-      .where(after === undefined ? where : and(where, afterPosition(SORT_COLUMNS[query.sort_by], tasks.id, query, after)))
-      .orderBy(...sortOrder(SORT_COLUMNS[query.sort_by], tasks.id, query)).limit(limit).offset(offset).as('page'),
+      .where(after === undefined ? where : and(where, afterPosition(sortKey(query), tasks.id, query, after)))
+      .orderBy(...sortOrder(sortKey(query), tasks.id, query)).limit(limit).offset(offset).as('page'),
     total: countedTotal(query)
   })
 
@@ -163,7 +169,7 @@ export function createPostgresTaskRepository (
     // bitmap with that of a status index, reading a third of that index.
     const found = search === undefined ? tasks : sql`(SELECT * FROM ${tasks} WHERE ${search} OFFSET 0) AS ${tasks}`
     const candidates = db.$with('candidates').as(
-      db.select({ id: sql<number>`${tasks.id}`.as('id'), sort: sql`${SORT_COLUMNS[query.sort_by]}`.as('sort') }).from(found).where(where)
+      db.select({ id: sql<number>`${tasks.id}`.as('id'), sort: sql`${sortKey(query)}`.as('sort') }).from(found).where(where)
     )
     return {
       candidates,
@@ -180,10 +186,8 @@ export function createPostgresTaskRepository (
         const project = await targetProject(tx, viewer, input.project ?? null)
         if (typeof project === 'string') return project
         const now = Date.now()
-        const { notify_email: notifyEmail, ...fields } = withDefaults(input)
         const [row] = await tx.insert(tasks).values({
-          ...fields,
-          notifyEmail,
+          ...fieldColumns(withDefaults(input)),
           projectId: project?.id ?? null,
           createdBy: viewer.userId,
           createdAt: now,
@@ -209,7 +213,8 @@ export function createPostgresTaskRepository (
       // One more than the page, to tell whether another page follows.
       const limit = query.limit + 1
       const offset = after === undefined ? query.offset : 0
-      const countable = viewer.admin && project === undefined && filter.search === undefined && query.updated_since === undefined
+      const countable = viewer.admin && project === undefined && filter.search === undefined && query.updated_since === undefined &&
+        query.due_before === undefined && query.due_after === undefined && query.overdue === undefined
       const { candidates, page, total } = countable
         ? sortedPage(query, filter, after, limit, offset)
         : candidatePage(query, filter, after, limit, offset)
@@ -220,7 +225,7 @@ export function createPostgresTaskRepository (
         .from(sql`(SELECT ${total} AS total) AS counted`)
         .leftJoin(page, sql`true`)
         .leftJoin(tasks, eq(tasks.id, page.taskId))
-        .orderBy(...sortOrder(SORT_COLUMNS[query.sort_by], tasks.id, query))
+        .orderBy(...sortOrder(sortKey(query), tasks.id, query))
       const items = rows.flatMap(({ total: _, ...row }) => row.id === null ? [] : [toTask(row as TaskRecord)])
       return { items: items.slice(0, query.limit), total: (rows[0] as { total: number }).total, hasMore: items.length === limit }
     },
@@ -232,8 +237,8 @@ export function createPostgresTaskRepository (
         const next = changedRow(current, changes, project === undefined ? undefined : project?.id ?? null)
         if (!isChanged(current, next)) return async () => current
         const projectSlug = project === undefined ? current.projectSlug : project?.slug ?? null
-        const { title, description, status, priority, assignee, notifyEmail, projectId } = next
-        return () => save(tx, id, { title, description, status, priority, assignee, notifyEmail, projectId, updatedAt: nextUpdatedAt(current), version: current.version + 1 }, projectSlug, current.creator)
+        const { id: _, createdAt, createdBy, deletedAt, ...changed } = next
+        return () => save(tx, id, { ...changed, updatedAt: nextUpdatedAt(current), version: current.version + 1 }, projectSlug, current.creator)
       })
     },
 
@@ -272,19 +277,36 @@ function listFilter (viewer: Viewer, query: TaskListQuery, projectId: number | u
       query.include_deleted ? undefined : isNull(tasks.deletedAt),
       query.status === undefined ? undefined : eq(tasks.status, query.status),
       query.priority === undefined ? undefined : eq(tasks.priority, query.priority),
-      query.updated_since === undefined ? undefined : gte(tasks.updatedAt, timestampOf(query.updated_since))
+      query.updated_since === undefined ? undefined : gte(tasks.updatedAt, timestampOf(query.updated_since)),
+      ...dueConditions(query)
     )
   }
 }
 
+/**
+ * The due-time filters. Sorted by due time, a range is written on the
+ * order's key, between the earliest and latest due times (which leaves out
+ * the tasks without one), so that the sort index reads just the range.
+ */
+function dueConditions (query: TaskListQuery): Array<SQL | undefined> {
+  const due = query.sort_by === 'due_at' ? dueOrderKey(tasks.dueAt, query.sort_order) : tasks.dueAt
+  const inRange = (bound: SQL) => query.sort_by === 'due_at' ? and(sql`${due} BETWEEN ${EARLIEST_DUE_AT} AND ${LATEST_DUE_AT}`, bound) : bound
+  const overdue = sql`(${tasks.dueAt} < ${Date.now()} AND ${tasks.status} IN ${OPEN_STATUSES})`
+  return [
+    query.due_before === undefined ? undefined : inRange(sql`${due} < ${timestampOf(query.due_before)}`),
+    query.due_after === undefined ? undefined : inRange(sql`${due} >= ${timestampOf(query.due_after)}`),
+    query.overdue === undefined ? undefined : query.overdue ? overdue : sql`NOT coalesce(${overdue}, false)`
+  ]
+}
+
 /** A list's order: its sort column, then the task id, in the asked direction. */
-function sortOrder (sort: SQL.Aliased | AnyPgColumn, id: SQL.Aliased | AnyPgColumn, query: TaskListQuery) {
+function sortOrder (sort: SQL | SQL.Aliased | AnyPgColumn, id: SQL.Aliased | AnyPgColumn, query: TaskListQuery) {
   const direction = query.sort_order === 'asc' ? asc : desc
   return [direction(sort), direction(id)] as const
 }
 
 /** The tasks after a position in the list's sort order (a row comparison, which the sort indexes answer). */
-function afterPosition (sort: SQL.Aliased | AnyPgColumn, id: SQL.Aliased | AnyPgColumn, query: TaskListQuery, after: ListPosition): SQL {
+function afterPosition (sort: SQL | SQL.Aliased | AnyPgColumn, id: SQL.Aliased | AnyPgColumn, query: TaskListQuery, after: ListPosition): SQL {
   const operator = sql.raw(query.sort_order === 'asc' ? '>' : '<')
   return sql`(${sort}, ${id}) ${operator} (${after.value}, ${after.id})`
 }

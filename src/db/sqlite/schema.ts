@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { PROJECT_ROLES } from '../../schemas/project.js'
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../schemas/task.js'
 import { JOB_KINDS, JOB_STATES } from '../../schemas/job.js'
 import { FEED_EVENTS } from '../../schemas/event.js'
 import { DELIVERY_STATES, WEBHOOK_EVENTS } from '../../schemas/webhook.js'
 import { USER_ROLES } from '../../schemas/user.js'
+import { dueOrderKey } from '../due-order.js'
 import { LOCAL_USER_ID } from '../local-user.js'
 
 // Timestamps are milliseconds since the Unix epoch: compact, exact to the
@@ -32,7 +33,13 @@ export const tasks = sqliteTable('tasks', {
   // to the built-in local user (users are never deleted).
   createdBy: integer('created_by').notNull().default(LOCAL_USER_ID),
   // Who is told by email when the task is done (added last, as SQLite adds columns).
-  notifyEmail: text('notify_email')
+  notifyEmail: text('notify_email'),
+  // When it is due (null for never), and where it happens: a point in degrees
+  // and its name, all null for nowhere in particular.
+  dueAt: integer('due_at'),
+  locationName: text('location_name'),
+  locationLatitude: real('location_latitude'),
+  locationLongitude: real('location_longitude')
   // Constraints and indexes are read by drizzle-kit when it generates the
   // migrations, never at run time; test/db/schema.test.ts checks that
   // the migrations match them.
@@ -41,6 +48,10 @@ export const tasks = sqliteTable('tasks', {
   check('tasks_title_length', sql`length(${table.title}) BETWEEN 1 AND ${sql.raw(String(TITLE_MAX_LENGTH))}`),
   check('tasks_status_known', sql`${table.status} IN (${sql.raw(TASK_STATUSES.map((status) => `'${status}'`).join(', '))})`),
   check('tasks_priority_range', sql`${table.priority} BETWEEN 1 AND 5`),
+  check('tasks_location_latitude_range', sql`${table.locationLatitude} BETWEEN -90 AND 90`),
+  check('tasks_location_longitude_range', sql`${table.locationLongitude} BETWEEN -180 AND 180`),
+  // A point is both coordinates or neither, and only a point has a name.
+  check('tasks_location_whole', sql`(${table.locationLatitude} IS NULL) = (${table.locationLongitude} IS NULL) AND (${table.locationName} IS NULL OR ${table.locationLatitude} IS NOT NULL)`),
   // One index per list shape: the equality filters (status, priority) first,
   // then the sort column and id, so a page is read in order and never sorted.
   // deleted_at comes last so the default filter is checked in the index too.
@@ -58,7 +69,16 @@ export const tasks = sqliteTable('tasks', {
   // updated_since: incremental sync reads the recently changed tasks only.
   index('tasks_updated_at_idx').on(table.updatedAt, table.id, table.deletedAt),
   // What a member can see: a project's tasks, and their own tasks outside any project.
-  index('tasks_project_created_by_idx').on(table.projectId, table.createdBy)
+  index('tasks_project_created_by_idx').on(table.projectId, table.createdBy),
+  // Sorting by due time, tasks without one last: each order has its key
+  // (src/db/due-order.ts), alone and after a status or a priority filter
+  // (with both, the status index reads a page checking the priority).
+  index('tasks_due_asc_idx').on(dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_due_desc_idx').on(dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
+  index('tasks_status_due_asc_idx').on(table.status, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_status_due_desc_idx').on(table.status, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
+  index('tasks_priority_due_asc_idx').on(table.priority, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_priority_due_desc_idx').on(table.priority, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt)
 ])
 /* c8 ignore stop */
 

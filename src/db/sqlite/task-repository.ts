@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, gte, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRepository, WriteOptions, WriteRefusal } from '../database.js'
-import { withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
+import { OPEN_STATUSES, withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
 import { timestampOf } from '../iso-timestamp.js'
-import { changedRow, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
+import { dueOrderKey, EARLIEST_DUE_AT, LATEST_DUE_AT } from '../due-order.js'
+import { changedRow, fieldColumns, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
 import type { TaskChange } from '../../jobs/task-change.js'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
@@ -53,6 +54,10 @@ const TASK_COLUMNS = {
   projectId: tasks.projectId,
   createdBy: tasks.createdBy,
   notifyEmail: tasks.notifyEmail,
+  dueAt: tasks.dueAt,
+  locationName: tasks.locationName,
+  locationLatitude: tasks.locationLatitude,
+  locationLongitude: tasks.locationLongitude,
   projectSlug: sql<string | null>`(SELECT ${projects.slug} FROM ${projects} WHERE ${projects.id} = ${tasks.projectId})`,
   creator: sql<string>`(SELECT ${users.username} FROM ${users} WHERE ${users.id} = ${tasks.createdBy})`
 }
@@ -98,7 +103,11 @@ export function createSqliteTaskRepository (
     status: placeholder('status'),
     priority: placeholder('priority'),
     assignee: placeholder('assignee'),
-    notifyEmail: placeholder('notify_email'),
+    notifyEmail: placeholder('notifyEmail'),
+    dueAt: placeholder('dueAt'),
+    locationName: placeholder('locationName'),
+    locationLatitude: placeholder('locationLatitude'),
+    locationLongitude: placeholder('locationLongitude'),
     projectId: placeholder('projectId'),
     createdBy: placeholder('viewer'),
     createdAt: placeholder('now'),
@@ -112,6 +121,10 @@ export function createSqliteTaskRepository (
     priority: value('priority'),
     assignee: value('assignee'),
     notifyEmail: value('notifyEmail'),
+    dueAt: value('dueAt'),
+    locationName: value('locationName'),
+    locationLatitude: value('locationLatitude'),
+    locationLongitude: value('locationLongitude'),
     projectId: value('projectId'),
     updatedAt: value('updatedAt'),
     version: value('version')
@@ -197,8 +210,8 @@ export function createSqliteTaskRepository (
     const pageRows = shape.after ? prepareRowsAfter(shape, where) : prepareRows(where, shape)
     // Without a search or a time filter the counters give the total; a short
     // search term, which the trigram index cannot help with, counts by reading
-    // every row, and updated_since the rows changed since.
-    const count = shape.search === 'none' && !shape.updatedSince
+    // every row, and updated_since or a due time the rows in its range.
+    const count = shape.search === 'none' && !shape.updatedSince && !shape.dueBefore && !shape.dueAfter && shape.overdue === null
       ? countTasks
       : db.select({ total: sql<number>`count(*)` }).from(tasks).where(where).prepare()
     return (values) => {
@@ -282,6 +295,9 @@ export function createSqliteTaskRepository (
       pattern: shape.search === 'none' ? null : likePattern(query.q as string),
       match: shape.search === 'indexed' ? searchMatchExpression(query.q as string) : null,
       updatedSince: query.updated_since === undefined ? null : timestampOf(query.updated_since),
+      dueBefore: query.due_before === undefined ? null : timestampOf(query.due_before),
+      dueAfter: query.due_after === undefined ? null : timestampOf(query.due_after),
+      now: Date.now(),
       afterValue: after?.value ?? null,
       afterId: after?.id ?? null,
       // One more than the page, to tell whether another page follows.
@@ -333,7 +349,7 @@ export function createSqliteTaskRepository (
       return writeRecording((record) => {
         const project = targetProject(viewer, input.project ?? null)
         if (typeof project === 'string') return project
-        const rows = insert.values({ ...withDefaults(input), projectId: project?.id ?? null, viewer: viewer.userId, now: Date.now() })
+        const rows = insert.values({ ...fieldColumns(withDefaults(input)), projectId: project?.id ?? null, viewer: viewer.userId, now: Date.now() })
         const created = returned(rows, project?.slug ?? null, viewer.username)
         record({ operation: 'create', before: null, after: created, actor: viewer })
         return answer(created, respond)
@@ -394,6 +410,10 @@ interface ListShape {
   /** Terms of 3 or more characters narrow the rows through the trigram index first. */
   search: 'none' | 'indexed' | 'scan'
   updatedSince: boolean
+  dueBefore: boolean
+  dueAfter: boolean
+  /** Only the overdue tasks (true), only the others (false), or either (null). */
+  overdue: boolean | null
   /** Cursor paging: the page starts after a position in sort order. */
   after: boolean
 }
@@ -407,6 +427,9 @@ function listShape (viewer: Viewer, query: TaskListQuery, after: ListPosition | 
     priority: query.priority !== undefined,
     includeDeleted: query.include_deleted,
     updatedSince: query.updated_since !== undefined,
+    dueBefore: query.due_before !== undefined,
+    dueAfter: query.due_after !== undefined,
+    overdue: query.overdue ?? null,
     after: after !== undefined,
     sortBy: query.sort_by,
     sortOrder: query.sort_order,
@@ -423,6 +446,7 @@ function listFilter (shape: ListShape): SQL | undefined {
   if (shape.status) conditions.push(eq(tasks.status, placeholder('status')))
   if (shape.priority) conditions.push(eq(tasks.priority, placeholder('priority')))
   if (shape.updatedSince) conditions.push(gte(tasks.updatedAt, placeholder('updatedSince')))
+  conditions.push(...dueConditions(shape))
   if (shape.search !== 'none') {
     // The exact test: a case-insensitive substring of the title or description.
     conditions.push(or(
@@ -433,9 +457,32 @@ function listFilter (shape: ListShape): SQL | undefined {
   return and(...conditions)
 }
 
+/**
+ * The due-time filters. Sorted by due time, a range is written on the
+ * order's key, between the earliest and latest due times (which leaves out
+ * the tasks without one), so that the sort index reads just the range.
+ */
+function dueConditions (shape: ListShape): SQL[] {
+  const due = shape.sortBy === 'due_at' ? dueOrderKey(tasks.dueAt, shape.sortOrder) : tasks.dueAt
+  const inRange = (bound: SQL) => shape.sortBy === 'due_at' ? and(sql`${due} BETWEEN ${EARLIEST_DUE_AT} AND ${LATEST_DUE_AT}`, bound) as SQL : bound
+  const conditions: SQL[] = []
+  if (shape.dueBefore) conditions.push(inRange(sql`${due} < ${placeholder('dueBefore')}`))
+  if (shape.dueAfter) conditions.push(inRange(sql`${due} >= ${placeholder('dueAfter')}`))
+  if (shape.overdue !== null) {
+    const overdue = sql`(${tasks.dueAt} < ${placeholder('now')} AND ${tasks.status} IN ${OPEN_STATUSES})`
+    conditions.push(shape.overdue ? overdue : sql`NOT coalesce(${overdue}, 0)`)
+  }
+  return conditions
+}
+
+/** What a list is sorted on: the column, or for due times the order's key. */
+function sortKey (shape: ListShape): SQL | AnySQLiteColumn {
+  return shape.sortBy === 'due_at' ? dueOrderKey(tasks.dueAt, shape.sortOrder) : SORT_COLUMNS[shape.sortBy]
+}
+
 function sortOrder (shape: ListShape) {
   const direction = shape.sortOrder === 'asc' ? asc : desc
-  return [direction(SORT_COLUMNS[shape.sortBy]), direction(tasks.id)] as const
+  return [direction(sortKey(shape)), direction(tasks.id)] as const
 }
 
 /**
@@ -444,7 +491,7 @@ function sortOrder (shape: ListShape) {
  */
 function afterPosition (shape: ListShape, which: 'after' | 'same value' | 'past value'): SQL {
   const operator = sql.raw(shape.sortOrder === 'asc' ? '>' : '<')
-  const column = SORT_COLUMNS[shape.sortBy]
+  const column = sortKey(shape)
   if (which === 'same value') return sql`${column} = ${placeholder('afterValue')} AND ${tasks.id} ${operator} ${placeholder('afterId')}`
   if (which === 'past value') return sql`${column} ${operator} ${placeholder('afterValue')}`
   return sql`(${column}, ${tasks.id}) ${operator} (${placeholder('afterValue')}, ${placeholder('afterId')})`
@@ -461,6 +508,9 @@ type ListValues = {
   pattern: string | null
   match: string | null
   updatedSince: number | null
+  dueBefore: number | null
+  dueAfter: number | null
+  now: number
   afterValue: string | number | null
   afterId: number | null
   limit: number
@@ -472,8 +522,14 @@ type ListValues = {
  * RETURNING gives, checked by test/db/sqlite/task-repository.test.ts), then
  * the project's slug and the creator's username (TASK_COLUMNS).
  */
-function recordFrom ([id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, notifyEmail, projectSlug, creator]: unknown[]): TaskRecord {
-  return { id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, notifyEmail, projectSlug, creator } as TaskRecord
+function recordFrom ([
+  id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, notifyEmail,
+  dueAt, locationName, locationLatitude, locationLongitude, projectSlug, creator
+]: unknown[]): TaskRecord {
+  return {
+    id, title, description, status, priority, assignee, createdAt, updatedAt, deletedAt, version, projectId, createdBy, notifyEmail,
+    dueAt, locationName, locationLatitude, locationLongitude, projectSlug, creator
+  } as TaskRecord
 }
 
 /** Where the viewer's access follows a task's columns in a row a write reads. */

@@ -10,6 +10,7 @@ import { checkSignature, SIGNATURE_TOLERANCE_SECONDS, type SignatureRefusal, typ
 import { TaskResponse } from '../tasks/conditional-requests.js'
 import { bodyFieldProblem } from '../../problems/validation-problem.js'
 import type { WriteRefusal } from '../../db/database.js'
+import { refuseUnreadableDueAt } from '../tasks/due-time.js'
 import { refusalProblem } from '../tasks/task-problems.js'
 import { taskLocation } from '../tasks/task-location.js'
 
@@ -74,6 +75,7 @@ const upsertTask: FastifyPluginAsyncTypebox<InboundOptions> = async (fastify, { 
     if (Math.abs(Date.now() - Date.parse(sentAt)) > SIGNATURE_TOLERANCE_SECONDS * 1000) {
       throw new ProblemError('invalid-signature', REFUSALS.stale.replace('The signature\'s timestamp', '`sent_at`'))
     }
+    refuseUnreadableDueAt(task, 'task/due_at')
     const key = `inbound ${deliveryId}`
     if (id === undefined) {
       const { title } = task

@@ -6,6 +6,7 @@ import { problemResponses } from '../../problems/problem-responses.js'
 import { TaskCreate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
 import { TaskResponse } from './conditional-requests.js'
+import { refuseUnreadableDueAt } from './due-time.js'
 import { refusalProblem } from './task-problems.js'
 import { taskLocation } from './task-location.js'
 import { trimFields } from '../trim-fields.js'
@@ -18,7 +19,7 @@ const createTask: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'createTask',
       summary: 'Create a task',
-      description: 'Creates a task from a title and, optionally, a description, status, priority, assignee and project (you need editor rights in it). You are its creator. Answers 201 with the task and its URL in the Location header. A field this API does not know is rejected, not ignored. Send an Idempotency-Key to retry safely: a repeat gets the first response again and creates nothing.',
+      description: 'Creates a task from a title and, optionally, a description, status, priority, assignee, due time, location and project (you need editor rights in it). You are its creator. Answers 201 with the task and its URL in the Location header. A field this API does not know is rejected, not ignored. Send an Idempotency-Key to retry safely: a repeat gets the first response again and creates nothing.',
       tags: ['Tasks'],
       headers: Type.Object(idempotencyKeyHeader),
       body: Ref(TaskCreate),
@@ -31,6 +32,7 @@ const createTask: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     }
   }, async (request, reply) => fastify.idempotency.respond(request, reply, { status: 201, location: taskLocation }, async (respond) => {
+    refuseUnreadableDueAt(request.body)
     const result = await fastify.db.tasks.create(principalOf(request), request.body, { respond })
     if (typeof result === 'string') throw refusalProblem(result)
     return result

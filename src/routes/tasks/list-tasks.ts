@@ -16,7 +16,7 @@ const listTasks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       operationId: 'listTasks',
       summary: 'List tasks',
-      description: 'Lists the tasks you can see a page at a time, filtered by project, status, priority, a search term and the time of their last change, and sorted by creation time, priority or title. Ties are broken by id in the same direction. Page by `offset`, or by `cursor` (each page\'s `next_cursor`), which never skips or repeats a task while others are added, changed or deleted. The `Link` header holds the URL of the next page. `total` counts every match; soft-deleted tasks are left out unless `include_deleted=true`.',
+      description: 'Lists the tasks you can see a page at a time, filtered by project, status, priority, a search term, the time of their last change and their due time (or whether they are overdue), and sorted by creation time, priority, title or due time (tasks without one last). Ties are broken by id in the same direction. Page by `offset`, or by `cursor` (each page\'s `next_cursor`), which never skips or repeats a task while others are added, changed or deleted. The `Link` header holds the URL of the next page. `total` counts every match; soft-deleted tasks are left out unless `include_deleted=true`.',
       tags: ['Tasks'],
       querystring: TaskListQuery,
       response: {
@@ -48,9 +48,12 @@ const listTasks: FastifyPluginAsyncTypebox = async (fastify) => {
  * reading comes from (an offset without minutes, `+02`): refused by name,
  * rather than silently matching nothing.
  */
-function refuseUnreadableTime ({ updated_since: since }: TaskListQuery): void {
-  if (since !== undefined && Number.isNaN(timestampOf(since))) {
-    throw queryParameterProblem('updated_since', 'is not a time this API can read; write it as 2026-11-21T08:00:00Z or with a ±hh:mm offset')
+function refuseUnreadableTime (query: TaskListQuery): void {
+  for (const name of ['updated_since', 'due_before', 'due_after'] as const) {
+    const time = query[name]
+    if (time !== undefined && Number.isNaN(timestampOf(time))) {
+      throw queryParameterProblem(name, 'is not a time this API can read; write it as 2026-11-21T08:00:00Z or with a ±hh:mm offset')
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { problemResponses } from '../../problems/problem-responses.js'
 import { TaskIdParams, TaskReplace, withDefaults } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
 import { ifMatchHeader, ifMatchPrecondition, requireIfMatch, sendTask, TaskResponse } from './conditional-requests.js'
+import { refuseUnreadableDueAt } from './due-time.js'
 import { refusalProblem } from './task-problems.js'
 import type { TaskRouteOptions } from './task-route-options.js'
 import { trimFields } from '../trim-fields.js'
@@ -17,7 +18,7 @@ const replaceTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify,
     schema: {
       operationId: 'replaceTask',
       summary: 'Replace a task',
-      description: 'Sets every writable field: `title` is required, and a field left out returns to its default (description and assignee null, status pending, priority 2). Validated like a create. `updated_at` and `version` move if anything changed. With If-Match, the replace happens only if the task is still at that ETag (412 otherwise).',
+      description: 'Sets every writable field: `title` is required, and a field left out returns to its default (description, assignee, notify_email, project, due_at and location null, status pending, priority 2). Validated like a create. `updated_at` and `version` move if anything changed. With If-Match, the replace happens only if the task is still at that ETag (412 otherwise).',
       tags: ['Tasks'],
       params: TaskIdParams,
       headers: Type.Object(ifMatchHeader),
@@ -29,6 +30,7 @@ const replaceTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify,
     }
   }, async (request, reply) => {
     const id = request.params.task_id
+    refuseUnreadableDueAt(request.body)
     const result = await fastify.db.tasks.update(principalOf(request), id, withDefaults(request.body), { precondition: ifMatchPrecondition(request) })
     if (typeof result === 'string') throw refusalProblem(result, id)
     return sendTask(reply, result)

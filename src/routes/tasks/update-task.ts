@@ -5,6 +5,7 @@ import { problemResponses } from '../../problems/problem-responses.js'
 import { TaskIdParams, TaskUpdate } from '../../schemas/task.js'
 import { Ref } from '../../schemas/type-helpers.js'
 import { ifMatchHeader, ifMatchPrecondition, requireIfMatch, sendTask, TaskResponse } from './conditional-requests.js'
+import { refuseUnreadableDueAt } from './due-time.js'
 import { refusalProblem } from './task-problems.js'
 import type { TaskRouteOptions } from './task-route-options.js'
 import { trimFields } from '../trim-fields.js'
@@ -17,7 +18,7 @@ const updateTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, 
     schema: {
       operationId: 'updateTask',
       summary: 'Update a task',
-      description: 'Changes only the fields sent; `null` clears description or assignee. Any invalid field rejects the whole update, which then changes nothing. `updated_at` and `version` move on every change; `{}` changes nothing. With If-Match, the update happens only if the task is still at that ETag (412 otherwise).',
+      description: 'Changes only the fields sent; `null` clears description, assignee, notify_email, due_at or location (a location is replaced whole, never merged). Any invalid field rejects the whole update, which then changes nothing. `updated_at` and `version` move on every change; `{}` changes nothing. With If-Match, the update happens only if the task is still at that ETag (412 otherwise).',
       tags: ['Tasks'],
       params: TaskIdParams,
       headers: Type.Object(ifMatchHeader),
@@ -29,6 +30,7 @@ const updateTask: FastifyPluginAsyncTypebox<TaskRouteOptions> = async (fastify, 
     }
   }, async (request, reply) => {
     const id = request.params.task_id
+    refuseUnreadableDueAt(request.body)
     const result = await fastify.db.tasks.update(principalOf(request), id, request.body, { precondition: ifMatchPrecondition(request) })
     if (typeof result === 'string') throw refusalProblem(result, id)
     return sendTask(reply, result)
