@@ -8,6 +8,7 @@ import drainingPlugin from './plugins/app/draining.js'
 import eventLogPurgePlugin from './plugins/app/event-log-purge.js'
 import logTailPlugin from './plugins/app/log-tail.js'
 import uploadsPlugin from './plugins/app/uploads.js'
+import weatherPlugin from './plugins/app/weather.js'
 import idempotencyPlugin from './plugins/app/idempotency.js'
 import jobWorkerPlugin, { jobWorkerSettings } from './plugins/app/job-worker.js'
 import problemDetailsPlugin from './plugins/app/problem-details.js'
@@ -105,6 +106,15 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
   await app.register(logTailPlugin, { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS })
   if (config.JOB_WORKER === 'on') await app.register(jobWorkerPlugin, jobWorkerSettings(config))
   await app.register(uploadsPlugin, { directory: config.UPLOADS_DIR, graceMs: config.UPLOAD_GRACE_MS })
+  await app.register(weatherPlugin, {
+    url: config.WEATHER_API_URL,
+    timeoutMs: config.WEATHER_TIMEOUT_MS,
+    ttlMs: config.WEATHER_CACHE_TTL_MS,
+    staleMs: config.WEATHER_STALE_MS,
+    maxEntries: config.WEATHER_CACHE_MAX,
+    circuitFailures: config.WEATHER_CIRCUIT_FAILURES,
+    circuitOpenMs: config.WEATHER_CIRCUIT_OPEN_MS
+  })
 
   await app.register(routes, {
     requireIfMatch: config.REQUIRE_IF_MATCH,

@@ -95,7 +95,20 @@ export const ConfigSchema = Type.Object({
   // How many files one task may have attached; past it an upload is refused with 422.
   ATTACHMENTS_PER_TASK: Type.Integer({ minimum: 1, default: 100 }),
   // A file no row refers to (an upload cut short, an attachment removed) is removed once it is this old (15 minutes): longer than an upload takes.
-  UPLOAD_GRACE_MS: Type.Integer({ minimum: 0, default: 15 * 60 * 1000 })
+  UPLOAD_GRACE_MS: Type.Integer({ minimum: 0, default: 15 * 60 * 1000 }),
+  // Open-Meteo's forecast endpoint (or one with its API), where GET /weather reads the weather.
+  WEATHER_API_URL: Type.String({ pattern: '^https?://.+', default: 'https://api.open-meteo.com/v1/forecast' }),
+  // The weather service must answer within this long, else the request is a 504 (or answered from a stale reading).
+  WEATHER_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 3000 }),
+  // A reading is answered from the cache this long (15 minutes)...
+  WEATHER_CACHE_TTL_MS: Type.Integer({ minimum: 1, default: 15 * 60 * 1000 }),
+  // ... and kept this long (an hour), to answer, marked stale, while the weather service fails.
+  WEATHER_STALE_MS: Type.Integer({ minimum: 0, default: 60 * 60 * 1000 }),
+  // Readings kept at most (by place and hour); the least recently used go first.
+  WEATHER_CACHE_MAX: Type.Integer({ minimum: 1, default: 10_000 }),
+  // After this many failures in a row, the weather service is not asked for WEATHER_CIRCUIT_OPEN_MS (then one request tries it).
+  WEATHER_CIRCUIT_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
+  WEATHER_CIRCUIT_OPEN_MS: Type.Integer({ minimum: 1, default: 30_000 })
 })
 export type Config = Static<typeof ConfigSchema>
 

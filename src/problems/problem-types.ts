@@ -16,6 +16,7 @@ export const PROBLEM_TYPES = {
   'insufficient-scope': { status: 403, title: 'Insufficient scope' },
   forbidden: { status: 403, title: 'Forbidden' },
   'not-found': { status: 404, title: 'Resource not found' },
+  'no-location': { status: 404, title: 'Task has no location' },
   'route-not-found': { status: 404, title: 'Route not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'request-timeout': { status: 408, title: 'Request timeout' },
@@ -40,12 +41,16 @@ export const PROBLEM_TYPES = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   'login-throttled': { status: 429, title: 'Too many failed sign-ins' },
   'headers-too-large': { status: 431, title: 'Request header fields too large' },
+  'forecast-out-of-range': { status: 422, title: 'No forecast for that time' },
   'internal-error': { status: 500, title: 'Internal server error' },
+  'weather-unavailable': { status: 502, title: 'Weather service failed' },
   'service-unavailable': { status: 503, title: 'Service unavailable' },
   'storage-unavailable': { status: 503, title: 'Storage unavailable' },
   overloaded: { status: 503, title: 'Server overloaded' },
   'shutting-down': { status: 503, title: 'Shutting down' },
-  'too-many-connections': { status: 503, title: 'Too many connections' }
+  'too-many-connections': { status: 503, title: 'Too many connections' },
+  'weather-paused': { status: 503, title: 'Weather service paused' },
+  'weather-timeout': { status: 504, title: 'Weather service timed out' }
 } as const satisfies Record<string, { status: number, title: string }>
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES

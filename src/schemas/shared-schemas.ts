@@ -10,13 +10,14 @@ import { Member, MemberList, MemberPut, Project, ProjectCreate, ProjectList, Pro
 import { Location, Task, TaskCreate, TaskList, TaskReplace, TaskStatus, TaskUpdate } from './task.js'
 import { OAuthError, PersonalToken, PersonalTokenCreate, PersonalTokenCreated, PersonalTokenList, ScopeName, TokenRequest, TokenResponse } from './token.js'
 import { Profile, User, UserAdminUpdate, UserCreate, UserList, UserRole, UserUpdate } from './user.js'
+import { Weather } from './weather.js'
 
 /**
  * The schemas registered with `fastify.addSchema`: routes reach them by `$ref`
  * and the OpenAPI document lists them as named components.
  */
 export const sharedSchemas = [
-  TaskStatus, Location, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList,
+  TaskStatus, Location, Task, TaskCreate, TaskReplace, TaskUpdate, TaskList, Weather,
   Comment, CommentCreate, CommentList, FeedEvent, Attachment, AttachmentList, AttachedFiles,
   ProjectRole, Project, ProjectCreate, ProjectUpdate, ProjectList, Member, MemberList, MemberPut,
   UserRole, User, UserCreate, UserUpdate, UserAdminUpdate, UserList, Profile,

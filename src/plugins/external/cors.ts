@@ -10,7 +10,7 @@ export interface CorsOptions {
 // The response headers a browser script may read: everything this API says in headers.
 const EXPOSED_HEADERS = [
   'ETag', 'Location', 'Link', 'Idempotent-Replayed', 'X-Request-ID', 'X-Process-Time',
-  'Content-Disposition', 'Content-Range', 'Accept-Ranges',
+  'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Age',
   'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'WWW-Authenticate'
 ]
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-ID', 'Range', 'If-Range']

@@ -35,6 +35,7 @@ async function openApi (fastify: FastifyInstance, { mode }: OpenApiOptions) {
         { name: 'Administration', description: 'Managing users and the job queue (scope users:admin)' },
         { name: 'Live', description: 'Task changes as they happen: a server-sent event stream you can resume' },
         { name: 'Webhooks', description: 'Task events sent, signed, to your URLs; and signed requests from other systems' },
+        { name: 'Weather', description: 'The weather at a place, and where and when a task happens, from Open-Meteo through a cache' },
         { name: 'Health', description: 'Service health' }
       ],
       components: {

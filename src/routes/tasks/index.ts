@@ -5,6 +5,7 @@ import createComment from './create-comment.js'
 import createTask from './create-task.js'
 import deleteTask from './delete-task.js'
 import getTask from './get-task.js'
+import getTaskWeather from './get-task-weather.js'
 import listAttachments from './list-attachments.js'
 import listComments from './list-comments.js'
 import listTasks from './list-tasks.js'
@@ -33,6 +34,7 @@ const tasks: FastifyPluginAsyncTypebox<TaskResourceOptions> = async (fastify, { 
   await fastify.register(listComments)
   await fastify.register(createAttachments, attachments)
   await fastify.register(listAttachments)
+  await fastify.register(getTaskWeather)
 }
 
 export default tasks

@@ -1,0 +1,44 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyReply } from 'fastify'
+import { isoTimestamp } from '../../db/iso-timestamp.js'
+import { ProblemError } from '../../problems/problem-error.js'
+import type { Weather } from '../../schemas/weather.js'
+import { WeatherTimeoutError, WeatherUpstreamError } from '../../weather/open-meteo.js'
+import { WeatherCircuitOpenError, type WeatherAnswer } from '../../weather/weather-service.js'
+
+/**
+ * The weather as answered, its headers saying how fresh it is: Age since the
+ * weather service gave it, and Cache-Control for as long as it stays fresh
+ * in this server's cache (`max-age=0` once stale).
+ */
+export function sendWeather (reply: FastifyReply, answer: WeatherAnswer, cityName: string | null): Weather {
+  reply.header('age', String(Math.floor(answer.ageMs / 1000)))
+  reply.header('cache-control', `max-age=${Math.floor(answer.freshForMs / 1000)}`)
+  return {
+    city_name: cityName,
+    latitude: answer.point.latitude,
+    longitude: answer.point.longitude,
+    temperature: answer.reading.temperature,
+    windspeed: answer.reading.windspeed,
+    weathercode: answer.reading.weathercode,
+    observed_at: isoTimestamp(answer.reading.time),
+    cached: answer.cached,
+    stale: answer.stale
+  }
+}
+
+/** Why the weather service gave no weather, as a problem; anything else is rethrown as it is. */
+export function weatherProblem (error: unknown): unknown {
+  if (error instanceof WeatherTimeoutError) return new ProblemError('weather-timeout', `The weather service did not answer in time: ${error.message}.`)
+  if (error instanceof WeatherUpstreamError) return new ProblemError('weather-unavailable', `The weather service failed: ${error.message}.`)
+  if (error instanceof WeatherCircuitOpenError) {
+    return new ProblemError('weather-paused', `The weather service failed too often and is not being asked for now; try again in ${Math.ceil(error.retryAfterMs / 1000)} s.`, undefined, Math.max(1, Math.ceil(error.retryAfterMs / 1000)))
+  }
+  return error
+}
+
+/** The headers every weather answer carries. */
+export const weatherHeaders = {
+  Age: Type.String({ description: 'Seconds since the weather service gave this reading.' }),
+  'Cache-Control': Type.String({ description: '`max-age=N`: the seconds the reading stays fresh in this server\'s cache (0 when stale).' })
+}
