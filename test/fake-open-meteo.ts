@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url'
 /**
  * How the fake answers: with the weather; with a 500; never (the connection
  * stays open, silent); with a body that is not JSON; with JSON that is not
- * the weather; or with the weather after `delayMs`.
+ * the weather; with a megabyte of JSON; or with the weather after `delayMs`.
  */
-export type FakeMode = 'ok' | 'error' | 'hang' | 'malformed' | 'wrong-shape' | 'slow'
+export type FakeMode = 'ok' | 'error' | 'hang' | 'malformed' | 'wrong-shape' | 'huge' | 'slow'
 
 export interface FakeOpenMeteo {
   /** The forecast endpoint, for WEATHER_API_URL. */
@@ -64,6 +64,7 @@ function answer (url: URL, _request: IncomingMessage, response: ServerResponse, 
     response.end('{"latitude": 52.5, "current_weather": {')
     return
   }
+  if (mode === 'huge') return send(response, 200, { padding: 'x'.repeat(1024 * 1024) })
   if (mode === 'wrong-shape') return send(response, 200, { latitude: 1, longitude: 2, current_weather: { temperature: 'warm' }, hourly: {} })
   if (url.pathname !== '/v1/forecast') return send(response, 404, { error: true, reason: 'Not found' })
 

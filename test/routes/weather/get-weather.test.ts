@@ -81,6 +81,7 @@ t.test('a failing weather service is a 502 problem, a silent one a 504 within th
     ['error', 502, 'weather-unavailable'],
     ['malformed', 502, 'weather-unavailable'],
     ['wrong-shape', 502, 'weather-unavailable'],
+    ['huge', 502, 'weather-unavailable'],
     ['hang', 504, 'weather-timeout']
   ] as const) {
     fake.mode = mode
