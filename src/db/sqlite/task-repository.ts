@@ -213,7 +213,7 @@ export function createSqliteTaskRepository (
     // every row, and updated_since or a due time the rows in its range.
     const count = shape.search === 'none' && !shape.updatedSince && !shape.dueBefore && !shape.dueAfter && shape.overdue === null
       ? countTasks
-      : db.select({ total: sql<number>`count(*)` }).from(tasks).where(where).prepare()
+      : db.select({ total: sql<number>`count(*)` }).from(tasks).where(listFilter(shape, true)).prepare()
     return (values) => {
       const [[total] = [0]] = count.values(values) as Array<[number]>
       // When nothing matches (a short search term no task holds), the page
@@ -437,7 +437,8 @@ function listShape (viewer: Viewer, query: TaskListQuery, after: ListPosition | 
   }
 }
 
-function listFilter (shape: ListShape): SQL | undefined {
+/** The list's filters, as its page statement or its count tests them (`counting`, see dueConditions). */
+function listFilter (shape: ListShape, counting = false): SQL | undefined {
   const conditions: Array<SQL | undefined> = []
   // Where the candidates are not already what the member can see (a search's).
   if (shape.viewer === 'member' && shape.search === 'indexed') conditions.push(memberSees)
@@ -446,7 +447,7 @@ function listFilter (shape: ListShape): SQL | undefined {
   if (shape.status) conditions.push(eq(tasks.status, placeholder('status')))
   if (shape.priority) conditions.push(eq(tasks.priority, placeholder('priority')))
   if (shape.updatedSince) conditions.push(gte(tasks.updatedAt, placeholder('updatedSince')))
-  conditions.push(...dueConditions(shape))
+  conditions.push(...dueConditions(shape, counting))
   if (shape.search !== 'none') {
     // The exact test: a case-insensitive substring of the title or description.
     conditions.push(or(
@@ -458,19 +459,29 @@ function listFilter (shape: ListShape): SQL | undefined {
 }
 
 /**
- * The due-time filters. Sorted by due time, a range is written on the
- * order's key, between the earliest and latest due times (which leaves out
- * the tasks without one), so that the sort index reads just the range.
+ * The due-time filters, written for the statement that uses them. On an
+ * order's key (never null) between the earliest and latest due times, a
+ * range is one its due index reads; that is how a list sorted by due time
+ * reads its page (the sort index gives just the range, in order), and how a
+ * count counts (the index alone, never the rows). A page in another order
+ * tests them on the column instead, as it walks that order's index: given a
+ * due index to read a range from, SQLite would sort the range, the whole of
+ * it when it is broad. Overdue tasks are found on the ascending key and the
+ * open statuses in a count, and tested as the rows come in a page.
  */
-function dueConditions (shape: ListShape): SQL[] {
-  const due = shape.sortBy === 'due_at' ? dueOrderKey(tasks.dueAt, shape.sortOrder) : tasks.dueAt
-  const inRange = (bound: SQL) => shape.sortBy === 'due_at' ? and(sql`${due} BETWEEN ${EARLIEST_DUE_AT} AND ${LATEST_DUE_AT}`, bound) as SQL : bound
+function dueConditions (shape: ListShape, counting: boolean): SQL[] {
+  const keyed = counting || shape.sortBy === 'due_at'
+  const key = dueOrderKey(tasks.dueAt, shape.sortBy === 'due_at' ? shape.sortOrder : 'asc')
+  const due = (operator: '<' | '>=', bound: string) => keyed
+    ? sql`(${key} BETWEEN ${EARLIEST_DUE_AT} AND ${LATEST_DUE_AT} AND ${key} ${sql.raw(operator)} ${placeholder(bound)})`
+    : sql`${tasks.dueAt} ${sql.raw(operator)} ${placeholder(bound)}`
   const conditions: SQL[] = []
-  if (shape.dueBefore) conditions.push(inRange(sql`${due} < ${placeholder('dueBefore')}`))
-  if (shape.dueAfter) conditions.push(inRange(sql`${due} >= ${placeholder('dueAfter')}`))
+  if (shape.dueBefore) conditions.push(due('<', 'dueBefore'))
+  if (shape.dueAfter) conditions.push(due('>=', 'dueAfter'))
   if (shape.overdue !== null) {
-    const overdue = sql`(${tasks.dueAt} < ${placeholder('now')} AND ${tasks.status} IN ${OPEN_STATUSES})`
-    conditions.push(shape.overdue ? overdue : sql`NOT coalesce(${overdue}, 0)`)
+    const pastDue = counting ? sql`${dueOrderKey(tasks.dueAt, 'asc')} < ${placeholder('now')}` : sql`coalesce(${tasks.dueAt} < ${placeholder('now')}, 0)`
+    const overdue = sql`(${pastDue} AND ${tasks.status} IN ${OPEN_STATUSES})`
+    conditions.push(shape.overdue ? overdue : sql`NOT ${overdue}`)
   }
   return conditions
 }
