@@ -21,6 +21,8 @@ export interface LoadResult {
 }
 
 const randomItem = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T
+const LATITUDES = Array.from({ length: 10 }, (_, index) => 40 + index)
+const LONGITUDES = Array.from({ length: 10 }, (_, index) => -5 + index)
 
 /**
  * The cases of `npm run bench`, over a database whose live task ids are
@@ -37,6 +39,9 @@ export function loadCases (liveIds: number[], token: string): LoadCase[] {
     { name: 'list: status + priority, by title', method: 'GET', next: () => ({ path: '/tasks?status=in_progress&priority=2&sort_by=title&sort_order=asc' }) },
     { name: 'list: search q (client name)', method: 'GET', next: () => ({ path: `/tasks?q=${encodeURIComponent(randomItem(CLIENTS))}` }) },
     { name: 'list: deep page (offset 10000)', method: 'GET', next: () => ({ path: '/tasks?offset=10000' }) },
+    { name: 'list: overdue, by due time', method: 'GET', next: () => ({ path: '/tasks?overdue=true&sort_by=due_at&sort_order=asc' }) },
+    // A hundred places, all in the cache after the warm-up: what a cached answer costs (the weather service is a local fake).
+    { name: 'GET /weather (cached)', method: 'GET', next: () => ({ path: `/weather?latitude=${randomItem(LATITUDES)}&longitude=${randomItem(LONGITUDES)}` }) },
     { name: 'POST a task', method: 'POST', next: () => ({ path: '/tasks', body: randomItem(bodies) }) },
     {
       name: 'PATCH a task',

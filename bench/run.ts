@@ -8,6 +8,7 @@ import pg from 'pg'
 import { latencyPass, type LatencyGroup } from './latency-pass.js'
 import { load, loadCases, type LoadCase, type LoadResult } from './load-cases.js'
 import { ROOT, run, startServer } from './processes.js'
+import { startFakeOpenMeteo } from '../test/fake-open-meteo.js'
 import { WEBSOCKET_TARGETS, websocketSubscribers, type WebSocketResult } from './websocket-subscribers.js'
 
 // `npm run bench [-- [--only websocket] [--database postgres [--instances N]]]`:
@@ -76,12 +77,16 @@ async function measureCeiling (): Promise<LoadResult> {
 }
 const ceiling = ONLY_WEBSOCKET ? undefined : await measureCeiling()
 
+// The weather comes from a local stand-in for Open-Meteo, never the internet.
+const weatherService = await startFakeOpenMeteo()
+
 // As a user runs it (npm start's own command on the built code, logs at
 // info into a file), with the rate limit raised out of the way.
 const serverOn = (databaseUrl: string, logName: string) => startServer(['dist/server.js'], {
   DATABASE_URL: databaseUrl,
   LOG_LEVEL: 'info',
-  RATE_LIMIT_MAX: '1000000000'
+  RATE_LIMIT_MAX: '1000000000',
+  WEATHER_API_URL: weatherService.url
 }, join(work, `${logName}.log`))
 
 /** Every case on a server started on `databaseUrl`, and the one-connection pass when `latency`. */
@@ -203,6 +208,7 @@ if (postgresSeed !== undefined) {
     await admin.end()
   }
 }
+await weatherService.close()
 
 /**
  * An administrator's access token, as a script would get one: with AUTH=off
