@@ -1,9 +1,21 @@
 import { sql, type Column, type SQL } from 'drizzle-orm'
 import type { TaskListQuery } from '../schemas/task.js'
+import { timestampOf } from './iso-timestamp.js'
 
 /** The earliest and latest due times the API can show: years 0000 to 9999, UTC. */
 export const EARLIEST_DUE_AT = -62_167_219_200_000
 export const LATEST_DUE_AT = 253_402_300_799_999
+
+/**
+ * Whether a due time the schema's date-time format let through is one the
+ * API can keep and show back: not one with an offset without minutes
+ * (`+02`), which no clock reading comes from, nor one whose UTC time falls
+ * outside the years 0000-9999 (`9999-12-31T23:00:00-05:00`).
+ */
+export function isKeepableDueAt (dueAt: string): boolean {
+  const time = timestampOf(dueAt)
+  return time >= EARLIEST_DUE_AT && time <= LATEST_DUE_AT
+}
 
 /**
  * Tasks without a due time come last in either order, so each order sorts on

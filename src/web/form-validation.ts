@@ -23,18 +23,23 @@ const PATTERNS: Record<string, string> = {
  * as the API checks a JSON body with: one message for each wrong field, in
  * words a person reads beside the field (`Title is required`), the field
  * named by its label. `labels` lists the form's fields in their order on
- * the page, which the messages follow.
+ * the page, which the messages follow. A field inside another (a place's
+ * latitude, `/location/latitude`) is the form field named by both, joined
+ * by `_` (`location_latitude`).
  */
 export function formCheck<T> (schema: TSchema, labels: Record<string, string>): FormCheck<T> {
   const validate = compile({ schema, httpPart: 'body', method: 'POST', url: '/' }) as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
   return (input) => {
     if (validate(input)) return { value: input as T }
     const errors: FieldErrors = {}
-    for (const error of validate.errors ?? []) {
-      const field = fieldOf(error)
-      // The first message for a field is the one shown; a nullable field's
-      // alternatives (`anyOf`) add nothing to it.
-      if (field in errors || error.keyword === 'anyOf') continue
+    const located = (validate.errors ?? []).map((error) => ({ error, path: pathOf(error) }))
+    for (const { error, path } of located) {
+      const field = path.join('_')
+      // The first message for a field is the one shown. A nullable field's
+      // alternatives (`anyOf`) add nothing to it; nor does what is said of a
+      // whole (the place is not null) when something is said of a part of
+      // it (its latitude is too large).
+      if (field in errors || error.keyword === 'anyOf' || located.some((other) => isInside(other.path, path))) continue
       errors[field] = `${labels[field] ?? field} ${meaning(error)}`
     }
     return { errors: inFormOrder(errors, labels) }
@@ -48,10 +53,22 @@ export function inFormOrder (errors: FieldErrors, labels: Record<string, string>
   return Object.fromEntries(Object.entries(errors).sort(([a], [b]) => rank(a) - rank(b)))
 }
 
-function fieldOf ({ keyword, params, instancePath }: ErrorObject): string {
-  if (keyword === 'required') return String(params.missingProperty)
-  if (keyword === 'additionalProperties') return String(params.additionalProperty)
-  return instancePath.split('/')[1] as string
+/** Where in the input an error is: the names from the top down (`['location', 'latitude']`). */
+function pathOf ({ keyword, params, instancePath }: ErrorObject): string[] {
+  const path = instancePath.split('/').slice(1)
+  if (keyword === 'required') return [...path, String(params.missingProperty)]
+  if (keyword === 'additionalProperties') return [...path, String(params.additionalProperty)]
+  return path
+}
+
+/** Whether `inner` is a path below `outer`. */
+function isInside (inner: string[], outer: string[]): boolean {
+  return inner.length > outer.length && outer.every((name, index) => inner[index] === name)
+}
+
+const TYPE_MEANINGS: Record<string, string> = {
+  integer: 'must be a whole number',
+  number: 'must be a number'
 }
 
 function meaning ({ keyword, params }: ErrorObject): string {
@@ -75,7 +92,7 @@ function meaning ({ keyword, params }: ErrorObject): string {
     case 'maximum':
       return `must be at most ${String(params.limit)}`
     case 'type':
-      return params.type === 'integer' ? 'must be a whole number' : `must be ${String(params.type)}`
+      return TYPE_MEANINGS[String(params.type)] ?? `must be ${String(params.type)}`
     default:
       return 'is not valid'
   }

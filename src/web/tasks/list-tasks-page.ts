@@ -5,6 +5,7 @@ import { queryParameterProblem } from '../../problems/validation-problem.js'
 import { SORT_ORDERS, TASK_SORT_FIELDS, TASK_STATUSES, TaskListQuery } from '../../schemas/task.js'
 import { renderPage } from '../render-page.js'
 import { visibleProjects, writesIn } from '../project-access.js'
+import { TASK_LABELS } from './task-labels.js'
 
 /**
  * The task list: the API's filters, search, sort and paging as query
@@ -33,6 +34,7 @@ const listTasksPage: FastifyPluginAsyncTypebox = async (fastify) => {
       statuses: TASK_STATUSES,
       sortFields: TASK_SORT_FIELDS,
       sortOrders: SORT_ORDERS,
+      ...TASK_LABELS,
       // A task outside projects is its creator's (or seen by an administrator): whoever sees it may change it.
       mayChange: (project: string | null) => project === null || writable.has(project),
       back: request.url,
@@ -43,7 +45,12 @@ const listTasksPage: FastifyPluginAsyncTypebox = async (fastify) => {
 }
 
 // The links the page makes name the parameters in this order, and leave out those at their defaults.
-const PARAMETERS = ['q', 'status', 'priority', 'project', 'updated_since', 'include_deleted', 'sort_by', 'sort_order', 'limit', 'offset'] as const
+const PARAMETERS = ['q', 'status', 'priority', 'project', 'overdue', 'due_after', 'due_before', 'updated_since', 'include_deleted', 'sort_by', 'sort_order', 'limit', 'offset'] as const satisfies ReadonlyArray<keyof TaskListQuery>
+// Every parameter of the list but the API's cursor is one: a filter the API
+// gains fails to compile here until it is added above, not dropped by the
+// next page's link.
+type Nothing<Left extends never> = Left
+type _UnlinkedParameters = Nothing<Exclude<keyof TaskListQuery, 'cursor' | typeof PARAMETERS[number]>>
 const DEFAULTS: Record<string, unknown> = { offset: 0, limit: 20, sort_by: 'created_at', sort_order: 'desc', include_deleted: false }
 
 /** The list's URL for these parameters. */

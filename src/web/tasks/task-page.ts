@@ -12,6 +12,7 @@ import { visibleProjects, writesIn } from '../project-access.js'
 import { renderPage } from '../render-page.js'
 import { projectErrors, sentTaskFormValues, taskChanges, taskFormValues, type TaskFormValues } from './task-form.js'
 import { taskFormOptions } from './task-form-options.js'
+import { TASK_LABELS } from './task-labels.js'
 
 interface TaskPageState {
   values: TaskFormValues
@@ -41,6 +42,7 @@ const taskPage: FastifyPluginAsyncTypebox = async (fastify) => {
       mayChange,
       back,
       errors: {},
+      ...TASK_LABELS,
       ...state,
       ...taskFormOptions(projects.filter((candidate) => writesIn(viewer, candidate)))
     }, status)
