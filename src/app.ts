@@ -1,9 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { routedUrl } from './api-versions.js'
 import { trustProxyOption, type Config } from './config.js'
 import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LENGTH, TIMEOUT_CHECK_INTERVAL_MS } from './http-limits.js'
 import accessControlPlugin from './plugins/app/access-control.js'
 import databasePlugin from './plugins/app/database.js'
+import deprecationPlugin from './plugins/app/deprecation.js'
 import drainingPlugin from './plugins/app/draining.js'
 import eventLogPurgePlugin from './plugins/app/event-log-purge.js'
 import logTailPlugin from './plugins/app/log-tail.js'
@@ -57,6 +59,8 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // /v2/... and most of /v1/tasks/... are answered by the unprefixed routes.
+    rewriteUrl: routedUrl,
     schemaController: { compilersFactory: { buildSerializer: buildResponseSerializer } },
     // Requests the router rejects before any hook runs (a malformed URL) get
     // the same headers and problem details as every other response.
@@ -74,6 +78,7 @@ export async function buildApp (config: Config): Promise<FastifyInstance> {
 
   // Cross-cutting plugins first: they hook into every route registered after them.
   await app.register(responseHeadersPlugin)
+  await app.register(deprecationPlugin)
   await app.register(problemDetailsPlugin, { typeBase: config.PROBLEM_TYPE_BASE })
   await app.register(drainingPlugin)
   await app.register(underPressurePlugin, {

@@ -14,8 +14,12 @@ import { ON_POSTGRES, postgresTestUrl } from './postgres.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
-/** Settings for tests: an in-memory database, quiet logs, no rate limit. */
-export const TEST_ENV = { DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0' }
+/**
+ * Settings for tests: an in-memory database, quiet logs, no rate limit, and
+ * a weather service where nothing listens (a test never reaches the
+ * internet; those about the weather start a fake Open-Meteo of their own).
+ */
+export const TEST_ENV = { DATABASE_URL: ':memory:', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', WEATHER_API_URL: 'http://127.0.0.1:9/v1/forecast' }
 
 /**
  * Builds the app exactly as the server does, from settings read the way the

@@ -49,9 +49,9 @@ export function replyWithProblem (error: unknown, request: FastifyRequest, reply
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
 
-/** The path the client asked for, without its query string. */
+/** The path the client asked for (before any routing under a version prefix), without its query string. */
 export function requestPath (request: FastifyRequest): string {
-  return request.url.split('?', 1)[0] as string
+  return request.originalUrl.split('?', 1)[0] as string
 }
 
 /**

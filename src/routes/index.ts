@@ -11,6 +11,7 @@ import type { AttachmentSettings } from './tasks/create-attachments.js'
 import projectRoutes from './projects/index.js'
 import taskRoutes from './tasks/index.js'
 import userRoutes from './users/index.js'
+import v1Routes from './v1/index.js'
 import weatherRoutes from './weather/index.js'
 import webhookRoutes from './webhooks/index.js'
 import socketRoutes from './ws/index.js'
@@ -52,6 +53,7 @@ const routes: FastifyPluginAsync<RouteOptions> = async (fastify, options) => {
   await fastify.register(taskRoutes, { prefix: '/tasks', requireIfMatch: options.requireIfMatch, attachments: options.attachments })
   await fastify.register(attachmentRoutes, { prefix: '/attachments' })
   await fastify.register(weatherRoutes, { prefix: '/weather' })
+  await fastify.register(v1Routes, { prefix: '/v1/tasks' })
   await fastify.register(webhookRoutes, { prefix: '/webhooks', allowPrivate: options.webhookAllowPrivate })
   await fastify.register(eventRoutes, { prefix: '/events', heartbeatMs: options.sseHeartbeatMs })
   await fastify.register(socketRoutes, { prefix: '/ws', maxConnections: options.wsMaxConnections, pingIntervalMs: options.wsPingIntervalMs, sendBufferBytes: options.wsSendBufferBytes })

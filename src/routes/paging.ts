@@ -20,7 +20,7 @@ export function refuseCursorWithOffset (request: FastifyRequest, _reply: Fastify
  */
 export function linkNextPage (request: FastifyRequest, reply: FastifyReply, query: PageQuery, itemsOnPage: number, nextCursor: string | null): void {
   if (nextCursor === null) return
-  const search = new URLSearchParams(request.url.slice(requestPath(request).length + 1))
+  const search = new URLSearchParams(request.originalUrl.slice(requestPath(request).length + 1))
   if (query.cursor === undefined) search.set('offset', String(query.offset + itemsOnPage))
   else search.set('cursor', nextCursor)
   reply.header('link', `<${requestPath(request)}?${search.toString()}>; rel="next"`)

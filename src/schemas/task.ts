@@ -165,6 +165,10 @@ export const TaskListQuery = Type.Object({
 }, { additionalProperties: false })
 export type TaskListQuery = Static<typeof TaskListQuery>
 
+/** Version 1's list: the same filters, sort and offset paging, without cursors. */
+export const TaskListV1Query = Type.Omit(TaskListQuery, ['cursor'], { additionalProperties: false })
+export type TaskListV1Query = Static<typeof TaskListV1Query>
+
 export const TaskIdParams = Type.Object({
   task_id: TaskId
 }, { additionalProperties: false })

@@ -52,7 +52,8 @@ t.test('a person signs in on /docs with the administrator password from the log,
   await page.locator('.modal-ux').waitFor({ state: 'detached' })
   t.match(await page.locator('.auth-wrapper .btn.authorize').getAttribute('class'), /\blocked\b/, 'the Authorize button shows a closed lock')
 
-  const sent = page.waitForRequest((request) => new URL(request.url()).pathname === '/tasks')
+  // The document first shown is version 2's, served under /v2.
+  const sent = page.waitForRequest((request) => new URL(request.url()).pathname === '/v2/tasks')
   const signedInList = await execute(listTasks)
   t.equal(signedInList.status, '200', 'signed in, Execute on GET /tasks shows the response code 200')
   t.match(signedInList.body, '"items"', 'and a page of tasks')
@@ -63,6 +64,19 @@ t.test('a person signs in on /docs with the administrator password from the log,
   const me = await fetch(`${server.url}/users/me`, { headers: { authorization: authorization ?? '' } })
   t.equal(me.status, 200, 'the server accepts the token the browser sent')
   t.equal((await me.json() as { username: string }).username, 'admin', 'as the administrator\'s')
+
+  // The top bar switches to version 1's document, whose list is a bare array, deprecated.
+  await page.locator('.topbar select').selectOption({ label: 'Version 1 (deprecated)' })
+  const v1List = page.locator('#operations-Tasks-listTasksV1')
+  await v1List.locator('.opblock-summary').click()
+  t.match(await v1List.getAttribute('class'), /\bopblock-deprecated\b/, 'version 1\'s list is shown as deprecated')
+  await v1List.locator('.try-out__btn').click()
+  const sentV1 = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/tasks')
+  const v1Answer = await execute(v1List)
+  t.equal(v1Answer.status, '200', 'Execute on version 1\'s GET /tasks shows 200, the token still in use')
+  t.match(v1Answer.body, /Response body\s+Download\s+\[\s+\{/, 'and a bare array of tasks')
+  t.match(v1Answer.body, title)
+  t.match((await sentV1).headers().deprecation, /^@\d+$/, 'answered with a Deprecation header')
 })
 
 /** The password in the log line of the administrator's creation. */

@@ -38,7 +38,7 @@ t.test('a person attaches two files to a task, and sets their picture, with Try 
   await createAttachments.getByRole('button', { name: 'Add string item' }).click()
   await files.nth(1).setInputFiles(NOTES)
 
-  const sent = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === `/tasks/${task.id}/attachments`)
+  const sent = page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === `/v2/tasks/${task.id}/attachments`)
   await createAttachments.locator('.execute').click()
   t.match(await (await sent).headerValue('content-type'), /^multipart\/form-data; boundary=/, 'Execute sent the form as multipart/form-data')
   const response = createAttachments.locator('.live-responses-table .response')

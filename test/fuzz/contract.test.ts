@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { build, temporaryDirectory, TEST_ENV } from '../helper.js'
+import { startFakeOpenMeteo } from '../fake-open-meteo.js'
 import { buildAppWithAuthOn, fetchDocument, formatOutcome, formatStatistics, FUZZ_ENV, operationsOf, runContractFuzz, type FuzzStatistics, type Operation } from './contract-fuzz.js'
 
 // Fixed, so that a failure here is the same failure on every machine; `npm run
@@ -11,7 +12,7 @@ import { buildAppWithAuthOn, fetchDocument, formatOutcome, formatStatistics, FUZ
 const SEED = 20_261_121
 // Each run sends one to three requests at once: about twice as many requests.
 const RUNS = 5000
-const AUTH_ON_RUNS = 3000
+const AUTH_ON_RUNS = 5000
 
 // Operations whose success needs two path values that belong together (a
 // delivery of that very webhook), which values drawn one by one rarely are:
@@ -36,7 +37,10 @@ function assertEveryOperationReached (t: Test, operations: Operation[], statuses
 }
 
 t.test('every operation answers generated valid and invalid requests within its documented contract', async (t) => {
-  const app = await build(t, FUZZ_ENV)
+  // The weather from a fake Open-Meteo, so that its answers are checked too.
+  const weather = await startFakeOpenMeteo()
+  t.teardown(() => weather.close())
+  const app = await build(t, { ...FUZZ_ENV, WEATHER_API_URL: weather.url })
   const outcome = await runContractFuzz({ app, seed: SEED, numRuns: RUNS, jwtSecret: FUZZ_ENV.JWT_SECRET })
   t.comment(`${outcome.statistics.requests} requests in ${(outcome.durationMs / 1000).toFixed(1)} s\n${formatStatistics(outcome.statistics)}`)
   // A failure stops the run early: what it reached says nothing then.
@@ -72,7 +76,9 @@ t.test('with REQUIRE_IF_MATCH=true too, and writes without If-Match are a docume
 
 t.test('with AUTH=on, signed in as an administrator, and requests without a working token are a documented 401', async (t) => {
   const directory = temporaryDirectory(t)
-  const { app, authorization } = await buildAppWithAuthOn({ ...TEST_ENV, ...FUZZ_ENV, DATABASE_URL: join(directory, 'tasks.db'), UPLOADS_DIR: join(directory, 'uploads') })
+  const weather = await startFakeOpenMeteo()
+  t.teardown(() => weather.close())
+  const { app, authorization } = await buildAppWithAuthOn({ ...TEST_ENV, ...FUZZ_ENV, DATABASE_URL: join(directory, 'tasks.db'), UPLOADS_DIR: join(directory, 'uploads'), WEATHER_API_URL: weather.url })
   t.teardown(() => app.close())
   const outcome = await runContractFuzz({ app, seed: SEED + 2, numRuns: AUTH_ON_RUNS, authorization, jwtSecret: FUZZ_ENV.JWT_SECRET })
   t.comment(`${outcome.statistics.requests} requests in ${(outcome.durationMs / 1000).toFixed(1)} s\n${formatStatistics(outcome.statistics)}`)

@@ -73,8 +73,10 @@ t.test('every task operation is documented for generated clients', async (t) => 
       seen.push(operation.operationId)
       if (!path.startsWith('/tasks')) continue
       const name = `${method.toUpperCase()} ${path}`
-      // A task's attachments are made and listed under it, and grouped with the other attachment operations.
-      t.match(operation, { summary: String, description: String, tags: [path.endsWith('/attachments') ? 'Attachments' : 'Tasks'] }, name)
+      // A task's attachments are made and listed under it, and grouped with the
+      // other attachment operations; its weather, with the weather.
+      const tag = path.endsWith('/attachments') ? 'Attachments' : path.endsWith('/weather') ? 'Weather' : 'Tasks'
+      t.match(operation, { summary: String, description: String, tags: [tag] }, name)
       t.ok(operation.description.length > 20, `${name} has a real description`)
     }
   }
@@ -180,7 +182,7 @@ t.test('an enum is one enum, never an anyOf of literals', async (t) => {
 t.test('list parameters are documented with their defaults and are optional', async (t) => {
   const document = await openApiDocument(t)
   const parameters = document.paths['/tasks'].get.parameters as Json[]
-  t.same(parameters.map((parameter) => parameter.name).sort(), ['cursor', 'include_deleted', 'limit', 'offset', 'priority', 'project', 'q', 'sort_by', 'sort_order', 'status', 'updated_since'])
+  t.same(parameters.map((parameter) => parameter.name).sort(), ['cursor', 'due_after', 'due_before', 'include_deleted', 'limit', 'offset', 'overdue', 'priority', 'project', 'q', 'sort_by', 'sort_order', 'status', 'updated_since'])
   t.ok(parameters.every((parameter) => parameter.in === 'query' && parameter.required === false))
   t.match(parameters.find((parameter) => parameter.name === 'limit'), { schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   t.match(parameters.find((parameter) => parameter.name === 'sort_by'), { schema: { enum: ['created_at', 'priority', 'title'], default: 'created_at' } })

@@ -11,7 +11,8 @@ export interface CorsOptions {
 const EXPOSED_HEADERS = [
   'ETag', 'Location', 'Link', 'Idempotent-Replayed', 'X-Request-ID', 'X-Process-Time',
   'Content-Disposition', 'Content-Range', 'Accept-Ranges', 'Age',
-  'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'WWW-Authenticate'
+  'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'WWW-Authenticate',
+  'Deprecation', 'Sunset', 'X-Total-Count'
 ]
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-ID', 'Range', 'If-Range']
 

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ProjectLookup, ProjectRefusal } from '../../db/project-repository.js'
 import { ProblemError } from '../../problems/problem-error.js'
+import { versionPrefix } from '../../api-versions.js'
 
 /** The 308 a renamed project's old slug answers with, for the OpenAPI document. */
 export const movedResponse = Type.Null({
@@ -17,12 +18,12 @@ export const movedResponse = Type.Null({
 export function redirectOrNotFound (request: FastifyRequest, reply: FastifyReply, slug: string, found: ProjectLookup | undefined): FastifyReply {
   if (found === undefined || !('movedTo' in found)) throw projectNotFound(slug)
   // The URL as asked, with the new slug in the old one's segment (which may
-  // have come percent-encoded): /projects/{slug}/...?query
+  // have come percent-encoded): [/v2]/projects/{slug}/...?query
   const queryStart = request.url.indexOf('?')
   const [path, query] = queryStart === -1 ? [request.url, ''] : [request.url.slice(0, queryStart), request.url.slice(queryStart)]
   const segments = path.split('/')
   segments[2] = found.movedTo
-  return reply.code(308).header('location', segments.join('/') + query).send()
+  return reply.code(308).header('location', versionPrefix(request) + segments.join('/') + query).send()
 }
 
 export function projectNotFound (slug: string): ProblemError {

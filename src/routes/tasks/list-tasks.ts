@@ -48,7 +48,7 @@ const listTasks: FastifyPluginAsyncTypebox = async (fastify) => {
  * reading comes from (an offset without minutes, `+02`): refused by name,
  * rather than silently matching nothing.
  */
-function refuseUnreadableTime (query: TaskListQuery): void {
+export function refuseUnreadableTime (query: Omit<TaskListQuery, 'cursor'>): void {
   for (const name of ['updated_since', 'due_before', 'due_after'] as const) {
     const time = query[name]
     if (time !== undefined && Number.isNaN(timestampOf(time))) {

@@ -171,7 +171,7 @@ t.test('bad filter values are 422 problems naming the parameter', async (t) => {
     ['due_before=', 'due_before'],
     ['overdue=maybe', 'overdue'],
     ['sort_by=due', 'sort_by']
-  ]) {
+  ] as Array<[string, string]>) {
     const response = await app.inject({ method: 'GET', url: `/tasks?${query}` })
     t.equal(response.statusCode, 422, query)
     t.ok(response.json().errors?.some((error: { parameter?: string }) => error.parameter === parameter), `${query} names ${parameter}: ${response.body}`)

@@ -169,7 +169,7 @@ t.test('bad coordinates are 422 problems naming the parameter, and the weather s
     ['latitude=0&longitude=0&city_name=', 'city_name'],
     [`latitude=0&longitude=0&city_name=${'x'.repeat(201)}`, 'city_name'],
     ['latitude=0&longitude=0&zoom=3', 'zoom']
-  ]) {
+  ] as Array<[string, string]>) {
     const answer = await weather(app, query)
     t.equal(answer.statusCode, 422, query)
     t.ok(answer.json().errors?.some((error: { parameter?: string }) => error.parameter === parameter), `${query} names ${parameter}: ${answer.body}`)
