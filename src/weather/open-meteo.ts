@@ -24,7 +24,7 @@ export class WeatherTimeoutError extends Error {
   override name = 'WeatherTimeoutError'
 }
 
-/** The weather service answered with an error, or with something that is not its weather. */
+/** The weather service answered with an error, or with something that is not its weather (the message says which, after "The weather service"). */
 export class WeatherUpstreamError extends Error {
   override name = 'WeatherUpstreamError'
 }
@@ -81,11 +81,11 @@ export function openMeteo ({ url, timeoutMs }: OpenMeteoSettings) {
     }
     const answer = await fetchJson(query, timeoutMs)
     if (hour === undefined) {
-      if (!Value.Check(CurrentAnswer, answer)) throw new WeatherUpstreamError('the answer has no current weather')
+      if (!Value.Check(CurrentAnswer, answer)) throw new WeatherUpstreamError('answered without the current weather')
       const { time, temperature, windspeed, weathercode } = (answer as Static<typeof CurrentAnswer>).current_weather
       return { temperature, windspeed, weathercode, time: Date.parse(`${time}Z`) }
     }
-    if (!Value.Check(HourlyAnswer, answer)) throw new WeatherUpstreamError('the answer has no forecast for the hour')
+    if (!Value.Check(HourlyAnswer, answer)) throw new WeatherUpstreamError('answered without a forecast for the hour')
     const { time: [time], temperature_2m: [temperature], windspeed_10m: [windspeed], weathercode: [weathercode] } = (answer as Static<typeof HourlyAnswer>).hourly
     return { temperature, windspeed, weathercode, time: Date.parse(`${time}Z`) }
   }
@@ -97,16 +97,16 @@ async function fetchJson (url: URL, timeoutMs: number): Promise<unknown> {
   try {
     const response = await fetch(url, { signal, redirect: 'error', headers: { accept: 'application/json' } })
     const body = await readLimited(response)
-    if (!response.ok) throw new WeatherUpstreamError(`the weather service answered ${response.status}`)
+    if (!response.ok) throw new WeatherUpstreamError(`answered ${response.status}`)
     try {
       return JSON.parse(body)
     } catch {
-      throw new WeatherUpstreamError('the answer is not JSON')
+      throw new WeatherUpstreamError('answered with something that is not JSON')
     }
   } catch (error) {
-    if (signal.aborted) throw new WeatherTimeoutError(`no answer within ${timeoutMs} ms`)
+    if (signal.aborted) throw new WeatherTimeoutError(`did not answer within ${timeoutMs} ms`)
     if (error instanceof WeatherUpstreamError) throw error
-    throw new WeatherUpstreamError(`the weather service could not be reached (${(error as Error).message})`)
+    throw new WeatherUpstreamError(`could not be reached (${(error as Error).message})`)
   }
 }
 
@@ -116,7 +116,7 @@ async function readLimited (response: Response): Promise<string> {
   let length = 0
   for await (const chunk of response.body ?? []) {
     length += chunk.byteLength
-    if (length > MAX_ANSWER_BYTES) throw new WeatherUpstreamError(`the answer is longer than ${MAX_ANSWER_BYTES} bytes`)
+    if (length > MAX_ANSWER_BYTES) throw new WeatherUpstreamError(`answered with more than ${MAX_ANSWER_BYTES} bytes`)
     chunks.push(chunk)
   }
   return Buffer.concat(chunks).toString('utf8')

@@ -29,12 +29,12 @@ export function sendWeather (reply: FastifyReply, answer: WeatherAnswer, cityNam
 
 /** Why the weather service gave no weather, as a problem; anything else (a bug: a 500) is passed on as it is. */
 export function weatherProblem (error: unknown): unknown {
-  if (error instanceof WeatherTimeoutError) return new ProblemError('weather-timeout', `The weather service did not answer in time: ${error.message}.`)
+  if (error instanceof WeatherTimeoutError) return new ProblemError('weather-timeout', `The weather service ${error.message}.`)
   if (error instanceof WeatherCircuitOpenError) {
     const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000))
     return new ProblemError('weather-paused', `The weather service failed too often and is not being asked for now; try again in ${seconds} s.`, undefined, seconds)
   }
-  return error instanceof WeatherUpstreamError ? new ProblemError('weather-unavailable', `The weather service failed: ${error.message}.`) : error
+  return error instanceof WeatherUpstreamError ? new ProblemError('weather-unavailable', `The weather service ${error.message}.`) : error
 }
 
 /** The headers every weather answer carries. */
