@@ -14,4 +14,6 @@ CREATE INDEX `tasks_due_desc_idx` ON `tasks` (coalesce("due_at", -90071992547409
 CREATE INDEX `tasks_status_due_asc_idx` ON `tasks` (`status`,coalesce("due_at", 9007199254740991),`id`,`deleted_at`);--> statement-breakpoint
 CREATE INDEX `tasks_status_due_desc_idx` ON `tasks` (`status`,coalesce("due_at", -9007199254740991),`id`,`deleted_at`);--> statement-breakpoint
 CREATE INDEX `tasks_priority_due_asc_idx` ON `tasks` (`priority`,coalesce("due_at", 9007199254740991),`id`,`deleted_at`);--> statement-breakpoint
-CREATE INDEX `tasks_priority_due_desc_idx` ON `tasks` (`priority`,coalesce("due_at", -9007199254740991),`id`,`deleted_at`);
+CREATE INDEX `tasks_priority_due_desc_idx` ON `tasks` (`priority`,coalesce("due_at", -9007199254740991),`id`,`deleted_at`);--> statement-breakpoint
+CREATE INDEX `tasks_status_priority_due_asc_idx` ON `tasks` (`status`,`priority`,coalesce("due_at", 9007199254740991),`id`,`deleted_at`);--> statement-breakpoint
+CREATE INDEX `tasks_status_priority_due_desc_idx` ON `tasks` (`status`,`priority`,coalesce("due_at", -9007199254740991),`id`,`deleted_at`);

@@ -287,18 +287,18 @@ function listFilter (viewer: Viewer, query: TaskListQuery, projectId: number | u
  * The due-time filters, on an order's key (never null): the list's own when
  * it is sorted by due time, else the ascending one. A range between the
  * earliest and latest due times is then one the key's index reads (which
- * leaves out the tasks without one), and the overdue tasks are found on the
- * ascending key with the open statuses; PostgreSQL weighs those indexes
- * against the sort index by its statistics.
+ * leaves out the tasks without one), and overdue (due before now, and still
+ * open) is such a range with the open statuses; PostgreSQL weighs those
+ * indexes against the sort index by its statistics.
  */
 function dueConditions (query: TaskListQuery): Array<SQL | undefined> {
   const key = dueOrderKey(tasks.dueAt, query.sort_by === 'due_at' ? query.sort_order : 'asc')
-  const due = (operator: '<' | '>=', bound: string) =>
-    sql`(${key} BETWEEN ${EARLIEST_DUE_AT} AND ${LATEST_DUE_AT} AND ${key} ${sql.raw(operator)} ${timestampOf(bound)})`
-  const overdue = sql`(${dueOrderKey(tasks.dueAt, 'asc')} < ${Date.now()} AND ${tasks.status} IN ${OPEN_STATUSES})`
+  const due = (operator: '<' | '>=', bound: number) =>
+    sql`(${key} BETWEEN ${EARLIEST_DUE_AT} AND ${LATEST_DUE_AT} AND ${key} ${sql.raw(operator)} ${bound})`
+  const overdue = sql`(${due('<', Date.now())} AND ${tasks.status} IN ${OPEN_STATUSES})`
   return [
-    query.due_before === undefined ? undefined : due('<', query.due_before),
-    query.due_after === undefined ? undefined : due('>=', query.due_after),
+    query.due_before === undefined ? undefined : due('<', timestampOf(query.due_before)),
+    query.due_after === undefined ? undefined : due('>=', timestampOf(query.due_after)),
     query.overdue === undefined ? undefined : query.overdue ? overdue : sql`NOT ${overdue}`
   ]
 }

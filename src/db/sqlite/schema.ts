@@ -71,14 +71,15 @@ export const tasks = sqliteTable('tasks', {
   // What a member can see: a project's tasks, and their own tasks outside any project.
   index('tasks_project_created_by_idx').on(table.projectId, table.createdBy),
   // Sorting by due time, tasks without one last: each order has its key
-  // (src/db/due-order.ts), alone and after a status or a priority filter
-  // (with both, the status index reads a page checking the priority).
+  // (src/db/due-order.ts), alone and after the equality filters.
   index('tasks_due_asc_idx').on(dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
   index('tasks_due_desc_idx').on(dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
   index('tasks_status_due_asc_idx').on(table.status, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
   index('tasks_status_due_desc_idx').on(table.status, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
   index('tasks_priority_due_asc_idx').on(table.priority, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
-  index('tasks_priority_due_desc_idx').on(table.priority, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt)
+  index('tasks_priority_due_desc_idx').on(table.priority, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt),
+  index('tasks_status_priority_due_asc_idx').on(table.status, table.priority, dueOrderKey(table.dueAt, 'asc'), table.id, table.deletedAt),
+  index('tasks_status_priority_due_desc_idx').on(table.status, table.priority, dueOrderKey(table.dueAt, 'desc'), table.id, table.deletedAt)
 ])
 /* c8 ignore stop */
 

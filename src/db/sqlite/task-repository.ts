@@ -466,8 +466,10 @@ function listFilter (shape: ListShape, counting = false): SQL | undefined {
  * count counts (the index alone, never the rows). A page in another order
  * tests them on the column instead, as it walks that order's index: given a
  * due index to read a range from, SQLite would sort the range, the whole of
- * it when it is broad. Overdue tasks are found on the ascending key and the
- * open statuses in a count, and tested as the rows come in a page.
+ * it when it is broad. Overdue is due before now and still open: a count
+ * finds the open statuses in the status and due index, while a page tests
+ * them on each row it reads (`+`: never through an index, since for a list
+ * of statuses SQLite would read each from a status index and sort them).
  */
 function dueConditions (shape: ListShape, counting: boolean): SQL[] {
   const keyed = counting || shape.sortBy === 'due_at'
@@ -479,8 +481,9 @@ function dueConditions (shape: ListShape, counting: boolean): SQL[] {
   if (shape.dueBefore) conditions.push(due('<', 'dueBefore'))
   if (shape.dueAfter) conditions.push(due('>=', 'dueAfter'))
   if (shape.overdue !== null) {
-    const pastDue = counting ? sql`${dueOrderKey(tasks.dueAt, 'asc')} < ${placeholder('now')}` : sql`coalesce(${tasks.dueAt} < ${placeholder('now')}, 0)`
-    const overdue = sql`(${pastDue} AND ${tasks.status} IN ${OPEN_STATUSES})`
+    // Never null, so that NOT of it holds for the tasks without a due time.
+    const pastDue = keyed ? due('<', 'now') : sql`coalesce(${tasks.dueAt} < ${placeholder('now')}, 0)`
+    const overdue = sql`(${pastDue} AND ${counting ? tasks.status : sql`+${tasks.status}`} IN ${OPEN_STATUSES})`
     conditions.push(shape.overdue ? overdue : sql`NOT ${overdue}`)
   }
   return conditions
