@@ -97,6 +97,7 @@ const MANAGED_BY_OWNERS = { others: 404, owner: 200, admin: 200, anonymous: 200 
 
 const OPERATIONS: Operation[] = [
   { name: 'listTasks of apollo', scope: 'tasks:read', request: async () => json('GET', '/tasks?project=apollo'), expected: { others: 200, outsider: 422 } },
+  { name: 'listTasks of apollo, overdue, by due time', scope: 'tasks:read', request: async () => json('GET', '/tasks?project=apollo&overdue=true&sort_by=due_at'), expected: { others: 200, outsider: 422 } },
   { name: 'getTask in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/tasks/${await apolloTask(c)}`), expected: { others: 200, outsider: 404 } },
   {
     name: 'getTask of ann\'s own',
@@ -107,6 +108,12 @@ const OPERATIONS: Operation[] = [
   { name: 'createTask in apollo', scope: 'tasks:write', request: async () => json('POST', '/tasks', { title: 'New', project: 'apollo' }), expected: { others: 201, viewer: 403, outsider: 422 } },
   { name: 'createTask of one\'s own', scope: 'tasks:write', request: async () => json('POST', '/tasks', { title: 'Mine' }), expected: { others: 201 } },
   { name: 'updateTask in apollo', scope: 'tasks:write', request: async (c) => json('PATCH', `/tasks/${await apolloTask(c)}`, { status: 'done' }), expected: { others: 200, viewer: 403, outsider: 404 } },
+  {
+    name: 'updateTask in apollo: its due time and place',
+    scope: 'tasks:write',
+    request: async (c) => json('PATCH', `/tasks/${await apolloTask(c, { due_at: '2001-01-01T00:00:00Z' })}`, { due_at: null, location: { name: 'Pad 39A', latitude: 28.6083, longitude: -80.6041 } }),
+    expected: { others: 200, viewer: 403, outsider: 404 }
+  },
   { name: 'replaceTask in apollo', scope: 'tasks:write', request: async (c) => json('PUT', `/tasks/${await apolloTask(c)}`, { title: 'Replaced', project: 'apollo' }), expected: { others: 200, viewer: 403, outsider: 404 } },
   { name: 'completeTask in apollo', scope: 'tasks:write', request: async (c) => json('POST', `/tasks/${await apolloTask(c)}/complete`), expected: { others: 200, viewer: 403, outsider: 404 } },
   { name: 'deleteTask in apollo', scope: 'tasks:write', request: async (c) => json('DELETE', `/tasks/${await apolloTask(c)}`), expected: { others: 204, viewer: 403, outsider: 404 } },

@@ -55,7 +55,14 @@ t.test('every setting has its documented default', async (t) => {
     UPLOADS_DIR: './data/uploads',
     ATTACHMENT_MAX_BYTES: 26_214_400,
     ATTACHMENTS_PER_TASK: 100,
-    UPLOAD_GRACE_MS: 900_000
+    UPLOAD_GRACE_MS: 900_000,
+    WEATHER_API_URL: 'https://api.open-meteo.com/v1/forecast',
+    WEATHER_TIMEOUT_MS: 3000,
+    WEATHER_CACHE_TTL_MS: 900_000,
+    WEATHER_STALE_MS: 3_600_000,
+    WEATHER_CACHE_MAX: 10_000,
+    WEATHER_CIRCUIT_FAILURES: 5,
+    WEATHER_CIRCUIT_OPEN_MS: 30_000
   })
 })
 
@@ -96,7 +103,11 @@ t.test('a bad value is a ConfigError that names the setting', async (t) => {
     ['REGISTRATION', 'anyone'],
     ['ACCESS_TOKEN_TTL_SECONDS', '0'],
     ['SESSION_TTL_SECONDS', '59'],
-    ['LOGIN_MAX_FAILURES_PER_USER', '0']
+    ['LOGIN_MAX_FAILURES_PER_USER', '0'],
+    ['WEATHER_API_URL', 'api.open-meteo.com/v1/forecast'],
+    ['WEATHER_TIMEOUT_MS', '0'],
+    ['WEATHER_CACHE_MAX', '0'],
+    ['WEATHER_CIRCUIT_FAILURES', 'few']
   ]
   for (const [setting, value] of cases) {
     t.throws(() => loadConfig({ [setting]: value }), {

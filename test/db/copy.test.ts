@@ -121,7 +121,7 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   await post('/projects', { name: 'Apollo' }, ada.access_token)
   t.equal((await source.inject({ method: 'PUT', url: '/projects/apollo/members/bob', payload: { role: 'editor' }, headers: bearer(ada.access_token) })).statusCode, 201)
   const webhook = await post('/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['task.created', 'task.updated'], project: 'apollo' }, ada.access_token)
-  const launch = await post('/tasks', { title: 'Launch', project: 'apollo', priority: 5 }, ada.access_token)
+  const launch = await post('/tasks', { title: 'Launch', project: 'apollo', priority: 5, due_at: '2019-07-16T13:32:00Z', location: { name: 'Pad 39A', latitude: 28.6083, longitude: -80.6041 } }, ada.access_token)
   await patch('/projects/apollo', { slug: 'artemis', name: 'Artemis' }, ada.access_token)
   await post('/tasks', { title: 'Fuel', project: 'artemis', assignee: 'bob' }, bob.access_token)
   await post(`/tasks/${launch.id}/comments`, { body: 'Fuelled and ready' }, bob.access_token)
@@ -146,7 +146,8 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
     }
     return {
       tasks: await get('/tasks?include_deleted=true&limit=100&sort_by=title&sort_order=asc'),
-      totals: [(await get('/tasks')).total, (await get('/tasks?status=done')).total, (await get('/tasks?include_deleted=true')).total],
+      byDueTime: (await get('/tasks?include_deleted=true&limit=100&sort_by=due_at&sort_order=asc')).items.map((task: { id: number }) => task.id),
+      totals: [(await get('/tasks')).total, (await get('/tasks?status=done')).total, (await get('/tasks?include_deleted=true')).total, (await get('/tasks?overdue=true')).total],
       adaTasks: await get('/tasks?limit=100', pat.token),
       users: await get('/admin/users?limit=100'),
       projects: await get('/projects'),
@@ -160,6 +161,8 @@ t.test('a copy answers on PostgreSQL exactly as the SQLite database did: users, 
   }
   const before = await observe(source)
   t.equal(before.tasks.items.length, 6)
+  t.equal(before.byDueTime[0], launch.id, 'the task with a due time first')
+  t.equal(before.totals[3], 1, 'and it is overdue')
   t.match(before.attachments, { items: [{ filename: 'checklist.pdf', size: 2048, created_by: 'ada' }], total: 1 })
   t.equal(before.deliveries.items.length, 3, 'apollo\'s creation, rename and new task, each to its webhook')
   const lastEvent = await source.db.events.latest()

@@ -4,6 +4,8 @@ import { DESCRIPTION_MAX_LENGTH, TASK_STATUSES, TITLE_MAX_LENGTH } from '../../s
 
 const LAST_CREATED_AT = Date.UTC(2026, 0, 1)
 const THREE_YEARS_MS = 3 * 365 * 24 * 60 * 60 * 1000
+const HOUR_MS = 60 * 60 * 1000
+const NINETY_DAYS_MS = 90 * 24 * HOUR_MS
 
 const tasks = [...generateTasks(2000)]
 
@@ -45,6 +47,19 @@ t.test('titles, descriptions and assignees fit the API\'s limits', async (t) => 
   t.ok(tasks.every((task) => task.assignee === null || (task.assignee.length >= 1 && task.assignee.length <= 100)))
   t.ok(tasks.some((task) => task.assignee === null) && tasks.some((task) => task.assignee !== null), 'both occur')
   t.ok(tasks.some((task) => task.description?.includes('café')), 'some text is not ASCII')
+})
+
+t.test('most tasks are due, on the hour within three months of their creation, and some have a place', async (t) => {
+  const due = tasks.filter((task) => task.dueAt !== null)
+  t.ok(due.length > tasks.length / 2 && due.length < tasks.length * 0.7, `about 60% are due (${due.length})`)
+  t.ok(due.every((task) => (task.dueAt as number) % HOUR_MS === 0), 'on the hour')
+  t.ok(due.every((task) => (task.dueAt as number) >= task.createdAt && (task.dueAt as number) <= task.createdAt + NINETY_DAYS_MS + HOUR_MS), 'within three months of creation')
+  const placed = tasks.filter((task) => task.locationLatitude !== null)
+  t.ok(placed.length > tasks.length / 10 && placed.length < tasks.length / 5, `about 15% have a place (${placed.length})`)
+  t.ok(placed.every((task) => typeof task.locationName === 'string' && task.locationName.length > 0 &&
+    Math.abs(task.locationLatitude as number) <= 90 && Math.abs(task.locationLongitude as number) <= 180), 'a named point within the ranges')
+  t.ok(tasks.every((task) => task.locationLatitude !== null || (task.locationName === null && task.locationLongitude === null)), 'the others no part of one')
+  t.ok(placed.some((task) => task.dueAt === null) && placed.some((task) => task.dueAt !== null), 'places with and without a due time')
 })
 
 t.test('CLIENTS is a long tail of distinct capitalized names, some of which appear in titles', async (t) => {

@@ -16,7 +16,7 @@ const seeded = (count: number, file: string) => new RegExp(`^Seeded ${count} tas
 function storedTasks (path: string) {
   const db = new BetterSqlite3(path, { readonly: true })
   try {
-    return db.prepare('SELECT title, description, status, priority, assignee, created_at AS createdAt, updated_at AS updatedAt, deleted_at AS deletedAt, version, project_id AS projectId, created_by AS createdBy, notify_email AS notifyEmail FROM tasks ORDER BY id').all()
+    return db.prepare('SELECT title, description, status, priority, assignee, created_at AS createdAt, updated_at AS updatedAt, deleted_at AS deletedAt, version, project_id AS projectId, created_by AS createdBy, notify_email AS notifyEmail, due_at AS dueAt, location_name AS locationName, location_latitude AS locationLatitude, location_longitude AS locationLongitude FROM tasks ORDER BY id').all()
   } finally {
     db.close()
   }

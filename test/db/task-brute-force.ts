@@ -1,4 +1,5 @@
 import type { ListPosition, TaskPage } from '../../src/db/database.js'
+import { dueOrderValue } from '../../src/db/due-order.js'
 import { SORT_ORDERS, TASK_SORT_FIELDS, TASK_STATUSES, type Task, type TaskListQuery, type TaskStatus } from '../../src/schemas/task.js'
 
 // Brute force: what a list must return, computed in JS from every row.
@@ -18,6 +19,10 @@ export interface StoredRow {
   project_id: number | null
   created_by: number
   notify_email: string | null
+  due_at: number | null
+  location_name: string | null
+  location_latitude: number | null
+  location_longitude: number | null
 }
 
 /** What a task shows of its references: its project's slug and its creator's username. */
@@ -43,6 +48,10 @@ export function taskOf (row: StoredRow, references: References = LOCAL_REFERENCE
     assignee: row.assignee,
     notify_email: row.notify_email,
     project: row.project_id === null ? null : references.projectSlug(row.project_id),
+    due_at: row.due_at === null ? null : new Date(row.due_at).toISOString(),
+    location: row.location_latitude === null
+      ? null
+      : { name: row.location_name, latitude: row.location_latitude, longitude: row.location_longitude as number },
     created_by: references.username(row.created_by),
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
@@ -63,6 +72,22 @@ function compareText (a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
 }
 
+/**
+ * Whether a row is overdue: due before now and still pending or in progress.
+ * The tests' due times lie years from now, so which instant `now` is
+ * (the repository takes its own) never changes the answer.
+ */
+function isOverdue (row: StoredRow): boolean {
+  return row.due_at !== null && row.due_at < Date.now() && (row.status === 'pending' || row.status === 'in_progress')
+}
+
+/** Whether a row passes the due-time filters; a row without a due time is never in a range. */
+function dueMatches (row: StoredRow, query: TaskListQuery): boolean {
+  return (query.due_before === undefined || (row.due_at !== null && row.due_at < Date.parse(query.due_before))) &&
+    (query.due_after === undefined || (row.due_at !== null && row.due_at >= Date.parse(query.due_after))) &&
+    (query.overdue === undefined || isOverdue(row) === query.overdue)
+}
+
 /** The ids a list must show, in order, of `rows` (those the viewer may see); `projectId` is the id of `query.project`. */
 export function expectedIds (rows: StoredRow[], query: TaskListQuery, projectId?: number): number[] {
   const q = query.q ?? ''
@@ -71,12 +96,19 @@ export function expectedIds (rows: StoredRow[], query: TaskListQuery, projectId?
     (query.project === undefined || row.project_id === projectId) &&
     (query.status === undefined || row.status === query.status) &&
     (query.priority === undefined || row.priority === query.priority) &&
-    (q === '' || contains(row.title, q) || contains(row.description, q)))
+    (q === '' || contains(row.title, q) || contains(row.description, q)) &&
+    dueMatches(row, query))
+  const direction = query.sort_order === 'asc' ? 1 : -1
+  if (query.sort_by === 'due_at') {
+    // Tasks without a due time last, whichever the direction; ties by id in it.
+    return matching.sort((a, b) => a.due_at === null || b.due_at === null
+      ? Number(a.due_at === null) - Number(b.due_at === null) || direction * (a.id - b.id)
+      : direction * (a.due_at - b.due_at || a.id - b.id)).map((row) => row.id)
+  }
   const key = (a: StoredRow, b: StoredRow) =>
     query.sort_by === 'title'
       ? compareText(a.title, b.title)
       : query.sort_by === 'priority' ? a.priority - b.priority : a.created_at - b.created_at
-  const direction = query.sort_order === 'asc' ? 1 : -1
   return matching.sort((a, b) => direction * (key(a, b) || a.id - b.id)).map((row) => row.id)
 }
 
@@ -95,13 +127,38 @@ export function * filterCombinations (): Generator<Partial<TaskListQuery>> {
   }
 }
 
+/**
+ * The due-time filters, alone and together, around `bounds` (ascending RFC
+ * 3339 times, best some of them tasks' due times, so that a bound meets a
+ * task exactly): none, each bound before and after, each range between
+ * neighbouring bounds, an empty range, overdue or not, alone and in a range.
+ */
+export function * dueFilterCombinations (bounds: readonly string[]): Generator<Partial<TaskListQuery>> {
+  yield {}
+  for (const bound of bounds) {
+    yield { due_before: bound }
+    yield { due_after: bound }
+  }
+  for (let index = 1; index < bounds.length; index++) yield { due_after: bounds[index - 1], due_before: bounds[index] }
+  const middle = bounds[Math.floor(bounds.length / 2)] as string
+  yield { due_after: middle, due_before: middle }
+  yield { overdue: true }
+  yield { overdue: false }
+  yield { overdue: true, due_after: bounds[0] }
+  yield { overdue: false, due_before: middle }
+}
+
 export function * sorts (): Generator<Pick<TaskListQuery, 'sort_by' | 'sort_order'>> {
   for (const sortBy of TASK_SORT_FIELDS) for (const sortOrder of SORT_ORDERS) yield { sort_by: sortBy, sort_order: sortOrder }
 }
 
-/** The cursor position just after `task` in the query's sort order. */
+/** The cursor position just after `task` in the query's sort order: by due time, the order's key (src/db/due-order.ts). */
 export function positionOf (query: TaskListQuery, task: Task): ListPosition {
-  return { value: query.sort_by === 'created_at' ? Date.parse(task.created_at) : task[query.sort_by], id: task.id }
+  switch (query.sort_by) {
+    case 'created_at': return { value: Date.parse(task.created_at), id: task.id }
+    case 'due_at': return { value: dueOrderValue(task.due_at === null ? null : Date.parse(task.due_at), query.sort_order), id: task.id }
+    default: return { value: task[query.sort_by], id: task.id }
+  }
 }
 
 /** Where lists come from, for the brute force: a repository as one viewer sees it. */

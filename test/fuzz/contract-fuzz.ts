@@ -1479,9 +1479,9 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
   for (const title of ['heard of', 'heard of too']) await call('POST', '/tasks', 201, { title, project: hooks })
 
   const taskBodies = [
-    { title: 'Write the report', description: 'Q3 numbers', priority: 1, assignee: 'ada', project: alpha },
-    { title: 'Pay the invoice', status: 'in_progress', project: gamma },
-    { title: 'Book the venue', project: delta },
+    { title: 'Write the report', description: 'Q3 numbers', priority: 1, assignee: 'ada', project: alpha, due_at: '2001-01-01T09:00:00Z', location: { name: 'Head office', latitude: 51.5072, longitude: -0.1276 } },
+    { title: 'Pay the invoice', status: 'in_progress', project: gamma, due_at: '2001-01-01T09:00:00Z' },
+    { title: 'Book the venue', project: delta, due_at: '2091-06-01T12:00:00+02:00', location: { latitude: -90, longitude: 180 } },
     { title: 'Send the invitations', status: 'done', priority: 5, project: delta },
     { title: '100% done_ok\\', description: 'percent, underscore and backslash', priority: 5, project: gamma },
     { title: 'ünïcödé 😀 task', assignee: null, status: 'done', project: alpha },
@@ -1543,7 +1543,8 @@ export async function prepareState (app: Injector, { authorization, jwtSecret }:
 
   const cursors: FuzzState['cursors'] = []
   const lists: [string, string, string[]][] = [
-    ['listTasks', '/tasks', ['limit=2', 'limit=1&sort_by=title&sort_order=asc', 'limit=2&sort_by=priority&include_deleted=true', 'limit=1&q=report&status=pending', 'limit=1&updated_since=2000-01-01T00:00:00Z', `limit=1&project=${alpha}`]],
+    ['listTasks', '/tasks', ['limit=2', 'limit=1&sort_by=title&sort_order=asc', 'limit=2&sort_by=priority&include_deleted=true', 'limit=1&q=report&status=pending', 'limit=1&updated_since=2000-01-01T00:00:00Z', `limit=1&project=${alpha}`,
+      'limit=1&sort_by=due_at&sort_order=asc', 'limit=1&overdue=false&sort_by=due_at&sort_order=desc', 'limit=1&due_after=2000-01-01T00:00:00Z']],
     ['listProjects', '/projects', ['limit=1']],
     ['listUsers', '/admin/users', ['limit=2']],
     ['listProjectMembers', `/projects/${alpha}/members`, ['limit=1']],

@@ -28,12 +28,14 @@ interface Task {
   status: string
   priority: number
   assignee: string | null
+  due_at: string | null
+  location: { name: string | null, latitude: number, longitude: number } | null
   created_at: string
   updated_at: string
   deleted_at: string | null
   version: number
 }
-type TaskChanges = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'assignee'>>
+type TaskChanges = Partial<Pick<Task, 'title' | 'description' | 'status' | 'priority' | 'assignee' | 'due_at' | 'location'>>
 
 interface Answer { status: number, headers: IncomingHttpHeaders, text: string }
 
@@ -72,7 +74,12 @@ async function listAll (agent: Agent, url: string): Promise<Task[]> {
   return tasks
 }
 
-const TASK_FIELDS = ['id', 'title', 'description', 'status', 'priority', 'assignee', 'created_at', 'deleted_at'] as const
+const TASK_FIELDS = ['id', 'title', 'description', 'status', 'priority', 'assignee', 'due_at', 'created_at', 'deleted_at'] as const
+
+/** A due time for write `n`, or none for some: whole seconds in UTC with milliseconds, as the API shows them. */
+const dueAt = (n: number) => n % 3 === 0 ? null : new Date(Date.UTC(2001 + (n % 90), n % 12, 1 + (n % 28), n % 24)).toISOString()
+/** A place for write `n`, or none for most; its name always given (null or a string), as the API shows it. */
+const locationAt = (n: number): Task['location'] => n % 4 === 0 ? { name: n % 8 === 0 ? null : `Site ${n % 10}`, latitude: (n % 180) - 89.5, longitude: (n % 360) - 179.25 } : null
 
 /** Where the killed server keeps its tasks, and how to look at them past it. */
 interface Storage {
@@ -119,7 +126,7 @@ async function survivesKills (t: Test, storage: Storage) {
         if (pending !== undefined && !isSame(actual, expected)) {
           // The only other acceptable state: the unanswered PATCH applied on top.
           const landed = { ...expected, ...pending }
-          const ok = TASK_FIELDS.every((field) => actual[field] === landed[field]) &&
+          const ok = TASK_FIELDS.every((field) => actual[field] === landed[field]) && JSON.stringify(actual.location) === JSON.stringify(landed.location) &&
             actual.version === expected.version + 1 && actual.updated_at >= expected.updated_at
           if (ok) landedPatches++
           else report(() => t.fail(`cycle ${cycle}: task ${id} is neither as acknowledged nor as its unanswered PATCH would leave it`, { actual, expected, pending }))
@@ -194,7 +201,9 @@ async function survivesKills (t: Test, storage: Storage) {
               description: n % 3 === 0 ? null : `Created in cycle ${cycle} by writer ${w}, write ${n} — ünïcödé ✓`,
               status: STATUSES[n % STATUSES.length],
               priority: 1 + (n % 5),
-              assignee: n % 4 === 0 ? null : `writer-${w}`
+              assignee: n % 4 === 0 ? null : `writer-${w}`,
+              due_at: dueAt(n),
+              location: locationAt(n)
             }
             unansweredCreates.set(body.title, body)
             inFlight++
@@ -216,7 +225,9 @@ async function survivesKills (t: Test, storage: Storage) {
               status: STATUSES[(n >> 1) % STATUSES.length],
               priority: 1 + ((n >> 1) % 5),
               ...(n % 3 === 0 ? { assignee: null } : { assignee: `patcher-${w}` }),
-              ...(n % 5 === 0 ? { description: `Patched in cycle ${cycle}, write ${n}` } : {})
+              ...(n % 5 === 0 ? { description: `Patched in cycle ${cycle}, write ${n}` } : {}),
+              // Set, moved or cleared.
+              ...(n % 7 < 3 ? { due_at: dueAt(n >> 1), location: locationAt(n >> 1) } : {})
             }
             busy.add(id)
             unansweredPatch.set(id, changes)
@@ -312,8 +323,11 @@ t.test('PostgreSQL: every acknowledged write survives SIGKILL of the server mid-
 })
 
 function isSame (actual: Task, expected: Task): boolean {
-  return JSON.stringify(actual, Object.keys(expected).sort()) === JSON.stringify(expected, Object.keys(expected).sort()) &&
-    Object.keys(actual).length === Object.keys(expected).length
+  // Keys sorted at every level, a location's too.
+  const canonical = (task: Task) => JSON.stringify(task, (_, value: unknown) => value !== null && typeof value === 'object'
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a < b ? -1 : 1))
+    : value)
+  return canonical(actual) === canonical(expected)
 }
 
 /** PRAGMA integrity_check on a read-only connection to `file`. */

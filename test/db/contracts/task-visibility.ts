@@ -15,6 +15,7 @@ const MEMBERSHIPS: Record<string, Record<string, ProjectRole>> = {
 }
 const MEMBERS = ['ann', 'bob', 'cat', 'eve']
 const ADMIN = 'dan'
+const DUE_TIMES = [null, null, '1999-01-01T09:00:00Z', '2004-06-30T17:30:00+02:00', '2091-01-01T00:00:00Z', '2123-03-04T05:06:07.089Z']
 
 /** Users, projects with members, and tasks of every kind: in each project, of each user's own, some deleted. */
 async function world (t: Test, open: OpenDatabase) {
@@ -35,6 +36,9 @@ async function world (t: Test, open: OpenDatabase) {
   const random = seededRandom(0x71515)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const words = ['report', 'budget', 'apollo launch', 'Zebra crossing', 'done deal', 'plan']
+  // Due times (years from now, and shared) and places from a sequence of their own, leaving the rest as it was.
+  const placeRandom = seededRandom(0xd0e)
+  const pickPlaced = <T>(items: readonly T[]): T => items[Math.floor(placeRandom() * items.length)] as T
   for (let index = 0; index < 150; index++) {
     const creator = pick(['local', ...MEMBERS, ADMIN])
     const writable = Object.keys(MEMBERSHIPS).filter((slug) => creator === ADMIN || creator === 'local' || ['owner', 'editor'].includes(MEMBERSHIPS[slug]?.[creator] ?? ''))
@@ -44,7 +48,9 @@ async function world (t: Test, open: OpenDatabase) {
       description: random() < 0.5 ? null : `about the ${pick(words)}`,
       status: pick(TASK_STATUSES),
       priority: 1 + Math.floor(random() * 5),
-      project
+      project,
+      due_at: pickPlaced(DUE_TIMES),
+      location: pickPlaced([null, null, { name: 'Launch pad', latitude: 28.5721, longitude: -80.648 }, { latitude: -45.5, longitude: 170.25 }])
     })
     if (typeof created === 'string') throw new Error(`${creator} could not create a task in ${project}: ${created}`)
     if (random() < 0.15) await db.tasks.softDelete(viewer(creator), created.id)
@@ -52,6 +58,12 @@ async function world (t: Test, open: OpenDatabase) {
   const everything = (await db.tasks.list(LOCAL_PRINCIPAL, listQuery({ include_deleted: true, limit: 1000 })) as TaskPage).items
   return { db, viewer, everything }
 }
+
+// Filters of every kind: none, status, priority with deleted tasks, due
+// before a time, and overdue after one.
+const FILTER_SETS: Array<Partial<TaskListQuery>> = [
+  {}, { status: 'done' }, { priority: 2, include_deleted: true }, { due_before: '2050-01-01T00:00:00Z' }, { overdue: true, due_after: '2000-01-01T00:00:00Z' }
+]
 
 /** Whether `username` may see `task`, by the rules: admins everything; a member their own tasks outside projects, and their projects' tasks. */
 function sees (username: string, task: Task): boolean {
@@ -70,6 +82,10 @@ function rowOf (task: Task, ids: Map<string, number>): StoredRow {
     priority: task.priority,
     assignee: task.assignee,
     notify_email: task.notify_email,
+    due_at: task.due_at === null ? null : Date.parse(task.due_at),
+    location_name: task.location?.name ?? null,
+    location_latitude: task.location?.latitude ?? null,
+    location_longitude: task.location?.longitude ?? null,
     created_at: Date.parse(task.created_at),
     updated_at: Date.parse(task.updated_at),
     deleted_at: task.deleted_at === null ? null : Date.parse(task.deleted_at),
@@ -116,7 +132,7 @@ export function taskVisibilityContract (t: Test, open: OpenDatabase): void {
       const visibleProjects = Object.keys(MEMBERSHIPS).filter((slug) => username === ADMIN || username === 'local' || MEMBERSHIPS[slug]?.[username] !== undefined)
       const differences: string[] = []
       for (const project of [undefined, ...visibleProjects]) {
-        for (const filters of [{}, { status: 'done' as const }, { priority: 2, include_deleted: true }]) {
+        for (const filters of FILTER_SETS) {
           for (const q of [undefined, 're', 'report']) {
             for (const sort of sorts()) {
               const query = listQuery({ ...filters, ...sort, limit: 7, ...(project === undefined ? {} : { project }), ...(q === undefined ? {} : { q }) })

@@ -18,7 +18,8 @@ const postgres: TaskContractDatabase<PostgresDatabase> = {
     // bigint columns as numbers (pg reads them as text).
     const { rows } = await database.pool.query<StoredRow>(`SELECT id::float8 AS id, title, description, status, priority, assignee,
       created_at::float8 AS created_at, updated_at::float8 AS updated_at, deleted_at::float8 AS deleted_at,
-      version, project_id::float8 AS project_id, created_by::float8 AS created_by, notify_email FROM tasks ORDER BY id`)
+      version, project_id::float8 AS project_id, created_by::float8 AS created_by, notify_email,
+      due_at::float8 AS due_at, location_name, location_latitude, location_longitude FROM tasks ORDER BY id`)
     return rows
   }
 }

@@ -50,7 +50,7 @@ t.test('an empty database takes every row, keeping its indexes, triggers and set
   t.same(pragmas(client), pragmasBefore, 'journal mode back to WAL, synchronous and the rest as before')
   t.same(client.pragma('integrity_check', { simple: true }), 'ok')
 
-  const stored = client.prepare('SELECT title, description, status, priority, assignee, created_at AS createdAt, updated_at AS updatedAt, deleted_at AS deletedAt, version, project_id AS projectId, created_by AS createdBy, notify_email AS notifyEmail FROM tasks ORDER BY id').all()
+  const stored = client.prepare('SELECT title, description, status, priority, assignee, created_at AS createdAt, updated_at AS updatedAt, deleted_at AS deletedAt, version, project_id AS projectId, created_by AS createdBy, notify_email AS notifyEmail, due_at AS dueAt, location_name AS locationName, location_latitude AS locationLatitude, location_longitude AS locationLongitude FROM tasks ORDER BY id').all()
   t.same(stored, [...generateTasks(COUNT)], 'every column of every row, in order')
   t.same(client.prepare('SELECT min(id), max(id) FROM tasks').raw().get(), [1, COUNT])
 

@@ -23,7 +23,7 @@ t.test('the migrations build the schema in a new file, creating its directory, i
   const db = inspect(t, path)
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
   const columns = (db.pragma('table_info(tasks)') as Array<{ name: string }>).map((column) => column.name)
-  t.same(columns, ['id', 'title', 'description', 'status', 'priority', 'assignee', 'created_at', 'updated_at', 'deleted_at', 'version', 'project_id', 'created_by', 'notify_email'])
+  t.same(columns, ['id', 'title', 'description', 'status', 'priority', 'assignee', 'created_at', 'updated_at', 'deleted_at', 'version', 'project_id', 'created_by', 'notify_email', 'due_at', 'location_name', 'location_latitude', 'location_longitude'])
   const keyColumns = (db.pragma('table_info(idempotency_keys)') as Array<{ name: string }>).map((column) => column.name)
   t.same(keyColumns, ['user_id', 'key', 'fingerprint', 'status', 'location', 'etag', 'body', 'expires_at'])
   t.equal((db.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n, journal.entries.length, 'every migration is recorded')

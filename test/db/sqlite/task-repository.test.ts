@@ -34,7 +34,7 @@ taskRepositoryContract(t, sqlite)
 const worked = (t: Test) => workedDatabase(t, sqlite)
 
 t.test('rows are returned in the table\'s column order, the order recordFrom relies on', async (t) => {
-  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version', 'projectId', 'createdBy', 'notifyEmail'])
+  t.same(Object.keys(getTableColumns(tasksTable)), ['id', 'title', 'description', 'status', 'priority', 'assignee', 'createdAt', 'updatedAt', 'deletedAt', 'version', 'projectId', 'createdBy', 'notifyEmail', 'dueAt', 'locationName', 'locationLatitude', 'locationLongitude'])
 })
 
 t.test('the counters equal a count of the rows', async (t) => {
@@ -96,7 +96,17 @@ function * shapes (): Generator<TaskListQuery> {
   }
 }
 
-const SORT_COLUMN = { created_at: 'created_at', priority: 'priority', title: 'title' } as const
+/** What a list shape is ordered by: its column, or for due times the order's key, as the due indexes are written. */
+function sortKey ({ sort_by: sortBy, sort_order: sortOrder }: TaskListQuery): string {
+  if (sortBy !== 'due_at') return sortBy
+  return `coalesce("tasks"."due_at", ${sortOrder === 'asc' ? '9007199254740991' : '-9007199254740991'})`
+}
+
+/** The due index a list sorted by due time reads: the order's, after its status and priority filters if it has them. */
+function dueIndex (query: TaskListQuery): RegExp {
+  const filters = `${query.status === undefined ? '' : 'status_'}${query.priority === undefined ? '' : 'priority_'}`
+  return new RegExp(`USING (COVERING )?INDEX tasks_${filters}due_${query.sort_order}_idx\\b`)
+}
 
 t.test('every list shape without a search reads a page through an index, never sorting', async (t) => {
   const path = seededFile(t)
@@ -113,13 +123,14 @@ t.test('every list shape without a search reads a page through an index, never s
     ]
     const direction = query.sort_order.toUpperCase()
     const statement = `SELECT * FROM tasks${conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`}` +
-      ` ORDER BY ${SORT_COLUMN[query.sort_by]} ${direction}, id ${direction} LIMIT 20 OFFSET 0`
+      ` ORDER BY ${sortKey(query)} ${direction}, id ${direction} LIMIT 20 OFFSET 0`
     const plan = planOf(db, statement, [query.status, query.priority].filter((value) => value !== undefined))
     t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE')), `no sort: ${statement} → ${plan.join('; ')}`)
     t.ok(plan.some((detail) => /USING (COVERING )?INDEX/.test(detail)), `an index: ${statement} → ${plan.join('; ')}`)
+    if (query.sort_by === 'due_at') t.ok(plan.some((detail) => dueIndex(query).test(detail)), `the order's due index: ${statement} → ${plan.join('; ')}`)
     count++
   }
-  t.equal(count, 2 * 2 * 2 * 3 * 2)
+  t.equal(count, 2 * 2 * 2 * 4 * 2)
 })
 
 t.test('the statements the repository runs for those shapes use an index and never sort', async (t) => {
@@ -131,10 +142,18 @@ t.test('the statements the repository runs for those shapes use an index and nev
   const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query, params) => { executed.push({ query, params }) } } }))
 
   for (const query of shapes()) {
-    // A first page by offset, then the next one after its last task (a cursor).
+    // A first page by offset, then the next one after its last task (a
+    // cursor); sorted by due time, also a page among the tasks without one,
+    // whose position is the key past every due time.
     const first = await repository.list(query)
     const last = first.items.at(-1) as Task
-    for (const after of [undefined, positionOf(query, last)]) {
+    const positions: ListPosition[] = [positionOf(query, last)]
+    if (query.sort_by === 'due_at') {
+      const [undated] = (await repository.list({ ...query, offset: first.total - 30 })).items
+      t.equal(undated?.due_at, null, 'near the end, the tasks without a due time')
+      positions.push(positionOf(query, undated as Task))
+    }
+    for (const after of [undefined, ...positions]) {
       executed.length = 0
       const page = await repository.list(query, after)
       t.equal(page.items.length, 20)
@@ -146,11 +165,61 @@ t.test('the statements the repository runs for those shapes use an index and nev
         const plan = planOf(client, statement, params)
         t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE')), `no sort: ${label} → ${plan.join('; ')}`)
         t.ok(plan.some((detail) => /USING (COVERING )?INDEX/.test(detail)), `an index: ${label} → ${plan.join('; ')}`)
+        if (query.sort_by === 'due_at') t.ok(plan.some((detail) => dueIndex(query).test(detail)), `the order's due index: ${label} → ${plan.join('; ')}`)
         if (after !== undefined) {
           const seek = index === 0 ? /^SEARCH tasks USING .*=\? AND id[<>]\?\)/ : /^SEARCH tasks USING .*[<>]\?\)/
           t.ok(plan.some((detail) => seek.test(detail)), `seeks to the position: ${label} → ${plan.join('; ')}`)
         }
       })
+    }
+  }
+})
+
+t.test('a due range or overdue is counted from a range of a due index alone, and paged without sorting: sorted by due time, from that range', async (t) => {
+  const path = seededFile(t)
+  const client = new BetterSqlite3(path)
+  t.teardown(() => client.close())
+  const executed: Array<{ query: string, params: unknown[] }> = []
+  const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query, params) => { executed.push({ query, params }) } } }))
+
+  // The generated tasks fall due from 2023 to 2026, so before now: overdue when still open.
+  const dueFilters: Array<Partial<TaskListQuery>> = [
+    { due_after: '2024-01-01T00:00:00Z' }, { due_before: '2024-07-01T00:00:00Z' }, { due_after: '2024-01-01T00:00:00Z', due_before: '2024-07-01T00:00:00Z' },
+    { overdue: true }, { overdue: true, due_after: '2024-01-01T00:00:00Z' }
+  ]
+  const orders: Array<Pick<TaskListQuery, 'sort_by' | 'sort_order'>> = [...sorts()].filter(({ sort_by: sortBy, sort_order: sortOrder }) => sortBy === 'due_at' || sortOrder === 'desc')
+  for (const due of dueFilters) {
+    for (const filters of [{}, { status: 'pending' as const }, { priority: 3 }, { include_deleted: true }]) {
+      for (const order of orders) {
+        const query = listQuery({ ...filters, ...due, ...order })
+        const label = JSON.stringify(query)
+        executed.length = 0
+        const page = await repository.list(query)
+        t.ok(page.total > 20 && page.items.length === 20, `a full page and more: ${label}`)
+        const statements = executed.filter(({ query: statement }) => statement.includes('"tasks"'))
+        const count = statements.find(({ query: statement }) => /^select count\(\*\)/i.test(statement))
+        const pageStatement = statements.find(({ query: statement }) => /\blimit\b/i.test(statement))
+        t.equal(statements.length, 2, `a count and a page: ${label}`)
+
+        // Bounded on both sides, after the equality filters: the range given (overdue: before now), within the due
+        // times there can be (leaving out the tasks without one).
+        const rangeOf = (index: RegExp) => new RegExp(`^SEARCH tasks ${index.source} \\((\\w+=\\? AND )*<expr>>\\? AND <expr><\\?\\)$`)
+        // A count reads the list's own key, or the ascending one; overdue, after each open status, whichever index holds them.
+        const countOrder = query.sort_by === 'due_at' ? query.sort_order : 'asc'
+        const countIndex = query.overdue === undefined
+          ? dueIndex({ ...query, sort_order: countOrder })
+          : new RegExp(`USING COVERING INDEX tasks_(status_)?(priority_)?due_${countOrder}_idx\\b`)
+        const countPlan = planOf(client, count?.query as string, count?.params as unknown[])
+        t.ok(countPlan.some((detail) => rangeOf(countIndex).test(detail) && detail.includes('COVERING')), `the count reads a range of a due index alone: ${label} → ${countPlan.join('; ')}`)
+
+        const plan = planOf(client, pageStatement?.query as string, pageStatement?.params as unknown[])
+        t.notOk(plan.some((detail) => detail.includes('TEMP B-TREE')), `no sort: ${label} → ${plan.join('; ')}`)
+        if (query.sort_by === 'due_at') {
+          t.ok(plan.some((detail) => rangeOf(dueIndex(query)).test(detail)), `the page reads the range of the order's due index: ${label} → ${plan.join('; ')}`)
+        } else {
+          t.ok(plan.some((detail) => /USING (COVERING )?INDEX tasks_/.test(detail)), `the page walks its sort index: ${label} → ${plan.join('; ')}`)
+        }
+      }
     }
   }
 })

@@ -17,6 +17,8 @@ t.test('POST /tasks creates a task with defaults and answers 201 with its Locati
     assignee: null,
     notify_email: null,
     project: null,
+    due_at: null,
+    location: null,
     created_by: 'local',
     created_at: TIMESTAMP,
     updated_at: TIMESTAMP,
@@ -24,7 +26,7 @@ t.test('POST /tasks creates a task with defaults and answers 201 with its Locati
     version: 1
   })
   t.equal(task.updated_at, task.created_at)
-  t.same(Object.keys(task).sort(), ['assignee', 'created_at', 'created_by', 'deleted_at', 'description', 'id', 'notify_email', 'priority', 'project', 'status', 'title', 'updated_at', 'version'])
+  t.same(Object.keys(task).sort(), ['assignee', 'created_at', 'created_by', 'deleted_at', 'description', 'due_at', 'id', 'location', 'notify_email', 'priority', 'project', 'status', 'title', 'updated_at', 'version'])
 
   const fetched = await app.inject({ method: 'GET', url: response.headers.location as string })
   t.same(fetched.json(), task, 'the Location leads to the same task')
@@ -32,10 +34,20 @@ t.test('POST /tasks creates a task with defaults and answers 201 with its Locati
 
 t.test('POST /tasks stores every field it accepts', async (t) => {
   const app = await build(t)
-  const body = { title: 'Ship it', description: 'All of it', status: 'in_progress', priority: 5, assignee: 'ada' }
+  const body = {
+    title: 'Ship it',
+    description: 'All of it',
+    status: 'in_progress',
+    priority: 5,
+    assignee: 'ada',
+    notify_email: 'ada@example.com',
+    due_at: '2031-05-06T07:08:09.010Z',
+    location: { name: 'Dock 4', latitude: 53.5461, longitude: 9.9661 }
+  }
   const response = await app.inject({ method: 'POST', url: '/tasks', payload: body })
   t.equal(response.statusCode, 201)
   t.match(response.json(), body)
+  t.same(response.json().location, body.location, 'the location whole')
 })
 
 t.test('POST /tasks/ with a trailing slash works the same', async (t) => {

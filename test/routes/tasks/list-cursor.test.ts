@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { build, createTask } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof build>>
-interface Task { id: number, title: string, priority: number, status: string, description: string | null, deleted_at: string | null }
+interface Task { id: number, title: string, priority: number, status: string, description: string | null, due_at: string | null, deleted_at: string | null }
 interface Page { items: Task[], total: number, limit: number, offset: number, has_more: boolean, next_cursor: string | null }
 
 async function get (app: App, url: string) {
@@ -35,7 +35,11 @@ async function expectInvalidCursor (t: Test, app: App, url: string, name: string
   t.match(problem.detail, 'cursor', name)
 }
 
-/** 60 tasks with few distinct titles and priorities, so many tie on the sort value; some deleted. */
+// Due times years from now (so which tasks are overdue never depends on the
+// day), few of them, and none for some tasks.
+const DUE_TIMES = ['2010-05-01T08:00:00.000Z', null, '2095-05-01T08:00:00.000Z', '2010-05-01T08:00:00.000Z', null, '2030-01-01T00:00:00+01:00', null]
+
+/** 60 tasks with few distinct titles, priorities and due times, so many tie on the sort value; some deleted. */
 async function seedVaried (t: Test, app: App) {
   const titles = ['alpha', 'Beta', 'gamma', 'alpha', 'delta report', 'beta']
   const statuses = ['pending', 'in_progress', 'done', 'pending', 'cancelled']
@@ -45,7 +49,8 @@ async function seedVaried (t: Test, app: App) {
       title: `${titles[i % titles.length]}${i % 7 === 0 ? '' : ` ${i % 4}`}`,
       description: i % 5 === 0 ? 'the quarterly report' : null,
       status: statuses[i % statuses.length],
-      priority: [1, 3, 3, 5, 2][(i * 7) % 5]
+      priority: [1, 3, 3, 5, 2][(i * 7) % 5],
+      due_at: DUE_TIMES[i % DUE_TIMES.length]
     }))
   }
   for (const task of tasks.filter((_, i) => i % 9 === 4)) {
@@ -54,8 +59,11 @@ async function seedVaried (t: Test, app: App) {
   return tasks
 }
 
-const FILTERS = ['', 'status=pending', 'priority=3', 'q=report', 'q=al', 'include_deleted=true', 'status=done&include_deleted=true&q=a']
-const SORTS = ['created_at', 'priority', 'title'].flatMap((sortBy) => ['asc', 'desc'].map((order) => `sort_by=${sortBy}&sort_order=${order}`))
+const FILTERS = [
+  '', 'status=pending', 'priority=3', 'q=report', 'q=al', 'include_deleted=true', 'status=done&include_deleted=true&q=a',
+  'overdue=true', 'overdue=false&q=a', 'due_after=2010-05-01T08:00:00Z&due_before=2095-05-01T08:00:00Z'
+]
+const SORTS = ['created_at', 'priority', 'title', 'due_at'].flatMap((sortBy) => ['asc', 'desc'].map((order) => `sort_by=${sortBy}&sort_order=${order}`))
 
 t.test('following next_cursor visits every matching task exactly once, in the order of one big page, for every sort and filter', async (t) => {
   const app = await build(t)
@@ -164,7 +172,9 @@ t.test('a cursor is bound to its filters and sort: with any other, a 422 naming 
     'fine with the defaults spelled out and another limit')
 
   for (const other of ['status=done', 'status=pending&sort_order=asc', 'status=pending&sort_by=title', 'status=pending&sort_by=priority',
-    'status=pending&priority=3', 'status=pending&q=alpha', 'status=pending&include_deleted=true', 'status=pending&updated_since=2000-01-01T00:00:00Z', '']) {
+    'status=pending&priority=3', 'status=pending&q=alpha', 'status=pending&include_deleted=true', 'status=pending&updated_since=2000-01-01T00:00:00Z',
+    'status=pending&sort_by=due_at', 'status=pending&due_before=2095-05-01T08:00:00Z', 'status=pending&due_after=2000-01-01T00:00:00Z',
+    'status=pending&overdue=true', 'status=pending&overdue=false', '']) {
     await expectInvalidCursor(t, app, `/tasks?${other}&limit=2&cursor=${cursor}`, other === '' ? 'without the filter' : other)
   }
 })
@@ -308,6 +318,35 @@ t.test('the same holds when new tasks land both ahead of and behind the cursor (
   const initialSeen = seenOrder.filter((id) => byId.has(id))
   const sorted = [...initialSeen].sort((a, b) => (byId.get(a) as number) - (byId.get(b) as number) || a - b)
   t.same(initialSeen, sorted, 'the initial tasks were seen in sort order')
+})
+
+t.test('the same holds sorted by due time, in both orders, while new tasks land among those due and those without a due time', async (t) => {
+  // Ties on purpose: five due times for 150 tasks, and none for two in five.
+  const dues = [null, '2001-01-01T00:00:00.000Z', '2091-01-01T00:00:00.000Z', null, '2050-06-01T12:00:00.000Z']
+  for (const order of ['asc', 'desc']) {
+    const app = await build(t)
+    const initial: Task[] = []
+    for (let i = 0; i < 150; i++) initial.push(await createTask(app, { title: `Initial ${i}`, due_at: dues[i % dues.length] }))
+
+    const { seenCount, seenOrder, deleted, inserted } = await walkWhileWriting(t, app, `sort_by=due_at&sort_order=${order}`, initial,
+      (round, i) => ({ title: `New ${round}.${i}`, due_at: dues[i] }))
+
+    const throughout = initial.filter((task) => !deleted.has(task.id)).map((task) => task.id)
+    t.same(throughout.filter((id) => seenCount.get(id) !== 1), [], `${order}: every task that existed throughout is seen exactly once`)
+    t.same([...seenCount].filter(([, count]) => count > 1), [], `${order}: no task is seen twice`)
+    t.ok([...inserted].some((id) => seenCount.has(id)), `${order}: some tasks added during the walk were reached`)
+
+    // The initial tasks were seen in due order, those without a due time last, ties by id in the same direction.
+    const direction = order === 'asc' ? 1 : -1
+    const dueOf = new Map(initial.map((task) => [task.id, task.due_at === null ? null : Date.parse(task.due_at)]))
+    const initialSeen = seenOrder.filter((id) => dueOf.has(id))
+    const sorted = [...initialSeen].sort((a, b) => {
+      const [x, y] = [dueOf.get(a) ?? null, dueOf.get(b) ?? null]
+      if (x === null || y === null) return Number(x === null) - Number(y === null) || direction * (a - b)
+      return direction * (x - y || a - b)
+    })
+    t.same(initialSeen, sorted, `${order}: the initial tasks were seen in due order, the undated last`)
+  }
 })
 
 t.test('a cursor forged with a correct checksum but content this API never writes is a 422, not a 500', async (t) => {

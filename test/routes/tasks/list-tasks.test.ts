@@ -2,7 +2,7 @@ import t from 'tap'
 import { build, createTask } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof build>>
-interface Task { id: number, title: string, priority: number, status: string, description: string | null }
+interface Task { id: number, title: string, priority: number, status: string, description: string | null, due_at: string | null }
 
 async function list (app: App, query = '') {
   const response = await app.inject({ method: 'GET', url: `/tasks${query}` })
@@ -45,9 +45,9 @@ t.test('pages cover every task once, with has_more and total right at each bound
 
 t.test('ties are broken by id in the sort direction, so paging never skips or repeats', async (t) => {
   const app = await build(t)
-  // Few distinct priorities and titles: most tasks tie with others.
-  const tasks = await seed(app, 23, (i) => ({ title: ['b', 'a', 'c'][i % 3], priority: (i % 2) + 2 }))
-  for (const sortBy of ['created_at', 'priority', 'title']) {
+  // Few distinct priorities, titles and due times: most tasks tie with others.
+  const tasks = await seed(app, 23, (i) => ({ title: ['b', 'a', 'c'][i % 3], priority: (i % 2) + 2, due_at: ['2091-01-01T00:00:00Z', null, '2001-01-01T00:00:00Z', null][i % 4] }))
+  for (const sortBy of ['created_at', 'priority', 'title', 'due_at']) {
     for (const order of ['asc', 'desc']) {
       const seen: number[] = []
       for (let offset = 0; offset < 23; offset += 4) {
@@ -58,8 +58,10 @@ t.test('ties are broken by id in the sort direction, so paging never skips or re
 
       const all = (await list(app, `?sort_by=${sortBy}&sort_order=${order}&limit=100`)).items
       t.same(all.map((task) => task.id), seen, `${sortBy} ${order}: pages agree with one big page`)
-      const key = (task: Task) => sortBy === 'title' ? task.title : sortBy === 'priority' ? task.priority : 0
+      const key = (task: Task) => sortBy === 'title' ? task.title : sortBy === 'priority' ? task.priority : sortBy === 'due_at' ? task.due_at ?? '' : 0
       const expected = [...all].sort((a, b) => {
+        // Without a due time, last in both orders.
+        if (sortBy === 'due_at' && (a.due_at === null) !== (b.due_at === null)) return a.due_at === null ? 1 : -1
         const byKey = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id - b.id
         return order === 'asc' ? byKey : -byKey
       })

@@ -1,12 +1,30 @@
 import t from 'tap'
 import { build, createTask } from '../../helper.js'
 
-const full = { title: 'Original', description: 'Some words', status: 'in_progress', priority: 4, assignee: 'grace' }
+const full = {
+  title: 'Original',
+  description: 'Some words',
+  status: 'in_progress',
+  priority: 4,
+  assignee: 'grace',
+  notify_email: 'grace@example.com',
+  due_at: '2031-05-06T07:08:09.010Z',
+  location: { name: 'Dock 4', latitude: 53.5461, longitude: 9.9661 }
+}
 
 t.test('PUT sets every field sent, moves updated_at and the version, and stores the result', async (t) => {
   const app = await build(t)
   const task = await createTask(app, full)
-  const payload = { title: 'Replaced', description: 'Other words', status: 'done', priority: 1, assignee: 'ada' }
+  const payload = {
+    title: 'Replaced',
+    description: 'Other words',
+    status: 'done',
+    priority: 1,
+    assignee: 'ada',
+    notify_email: 'ada@example.com',
+    due_at: '2032-01-01T00:00:00.000Z',
+    location: { name: null, latitude: -33.8568, longitude: 151.2153 }
+  }
   const response = await app.inject({ method: 'PUT', url: `/tasks/${task.id}`, payload })
   t.equal(response.statusCode, 200)
   const replaced = response.json()
@@ -25,6 +43,7 @@ t.test('PUT with only a title returns every other field to its default', async (
   const response = await app.inject({ method: 'PUT', url: `/tasks/${task.id}`, payload: { title: 'Bare' } })
   t.equal(response.statusCode, 200)
   t.match(response.json(), { title: 'Bare', description: null, assignee: null, priority: 2, status: 'pending', version: 2 })
+  t.strictSame([response.json().notify_email, response.json().due_at, response.json().location], [null, null, null], 'no email, due time or location')
   t.same((await app.inject({ method: 'GET', url: `/tasks/${task.id}` })).json(), response.json())
 })
 

@@ -1,7 +1,15 @@
 import t from 'tap'
 import { build, createTask } from '../../helper.js'
 
-const full = { title: 'Original', description: 'Some words', status: 'pending', priority: 3, assignee: 'grace' }
+const full = {
+  title: 'Original',
+  description: 'Some words',
+  status: 'pending',
+  priority: 3,
+  assignee: 'grace',
+  due_at: '2031-05-06T07:08:09.010Z',
+  location: { name: 'Dock 4', latitude: 53.5461, longitude: 9.9661 }
+}
 
 t.test('PATCH changes only the fields sent and moves updated_at', async (t) => {
   const app = await build(t)
@@ -28,12 +36,12 @@ t.test('updated_at moves on every change, even within one millisecond', async (t
   }
 })
 
-t.test('null clears description and assignee', async (t) => {
+t.test('null clears description, assignee, due_at and location', async (t) => {
   const app = await build(t)
   const task = await createTask(app, full)
-  const response = await app.inject({ method: 'PATCH', url: `/tasks/${task.id}`, payload: { description: null, assignee: null } })
+  const response = await app.inject({ method: 'PATCH', url: `/tasks/${task.id}`, payload: { description: null, assignee: null, due_at: null, location: null } })
   t.equal(response.statusCode, 200)
-  t.match(response.json(), { description: null, assignee: null, title: 'Original' })
+  t.same(response.json(), { ...task, description: null, assignee: null, due_at: null, location: null, updated_at: response.json().updated_at, version: 2 })
 })
 
 t.test('the title is trimmed on update too', async (t) => {
@@ -46,7 +54,7 @@ t.test('the title is trimmed on update too', async (t) => {
 t.test('{} and values equal to the current ones change nothing', async (t) => {
   const app = await build(t)
   const task = await createTask(app, full)
-  for (const payload of [{}, { title: 'Original', priority: 3 }]) {
+  for (const payload of [{}, { title: 'Original', priority: 3 }, { due_at: '2031-05-06T09:08:09.010+02:00', location: full.location }]) {
     const response = await app.inject({ method: 'PATCH', url: `/tasks/${task.id}`, payload })
     t.equal(response.statusCode, 200)
     t.same(response.json(), task, JSON.stringify(payload))
