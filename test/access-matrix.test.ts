@@ -4,6 +4,7 @@ import { SCOPE_NAMES, type Scope } from '../src/schemas/token.js'
 import { administratorToken, bearer, build, craftJwt, createUser, signIn } from './helper.js'
 import { multipartBody } from './multipart.js'
 import { startReceiver } from './webhook-receiver.js'
+import { startFakeOpenMeteo } from './fake-open-meteo.js'
 
 // Every operation of the API, tried by every kind of caller, in both modes:
 // what each may see and do, as a status. Fixtures are made fresh for each
@@ -99,6 +100,11 @@ const OPERATIONS: Operation[] = [
   { name: 'listTasks of apollo', scope: 'tasks:read', request: async () => json('GET', '/tasks?project=apollo'), expected: { others: 200, outsider: 422 } },
   { name: 'listTasks of apollo, overdue, by due time', scope: 'tasks:read', request: async () => json('GET', '/tasks?project=apollo&overdue=true&sort_by=due_at'), expected: { others: 200, outsider: 422 } },
   { name: 'getTask in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/tasks/${await apolloTask(c)}`), expected: { others: 200, outsider: 404 } },
+  { name: 'getTaskWeather in apollo', scope: 'tasks:read', request: async (c) => json('GET', `/tasks/${await apolloTask(c, { location: { latitude: 28.6, longitude: -80.6 } })}/weather`), expected: { others: 200, outsider: 404 } },
+  { name: 'getWeather', scope: 'tasks:read', request: async () => json('GET', '/weather?latitude=28.6&longitude=-80.6'), expected: { others: 200 } },
+  { name: 'listTasksV1 of apollo', scope: 'tasks:read', request: async () => json('GET', '/v1/tasks?project=apollo'), expected: { others: 200, outsider: 422 } },
+  { name: 'getTask in apollo, through v1', scope: 'tasks:read', request: async (c) => json('GET', `/v1/tasks/${await apolloTask(c)}`), expected: { others: 200, outsider: 404 } },
+  { name: 'updateTask in apollo, through v2', scope: 'tasks:write', request: async (c) => json('PATCH', `/v2/tasks/${await apolloTask(c)}`, { status: 'done' }), expected: { others: 200, viewer: 403, outsider: 404 } },
   {
     name: 'getTask of ann\'s own',
     scope: 'tasks:read',
@@ -303,7 +309,9 @@ function expectedStatus (operation: Operation, who: Who, mode: 'on' | 'off'): nu
 
 async function world (t: Test, mode: 'on' | 'off') {
   receiverUrl = (await startReceiver(t)).url
-  const app = await build(t, { AUTH: mode, JWT_SECRET, LOGIN_MAX_FAILURES_PER_IP: '1000000', WEBHOOK_ALLOW_PRIVATE: 'true' })
+  const weather = await startFakeOpenMeteo()
+  t.teardown(() => weather.close())
+  const app = await build(t, { AUTH: mode, JWT_SECRET, LOGIN_MAX_FAILURES_PER_IP: '1000000', WEBHOOK_ALLOW_PRIVATE: 'true', WEATHER_API_URL: weather.url })
   const rootToken = await administratorToken(app)
   makeUser = async (username) => { await createUser(app, username, {}, rootToken) }
   const tokens = new Map<string, string>([['root', rootToken]])
