@@ -26,8 +26,8 @@ export interface WeatherAnswer {
   stale: boolean
   /** How long ago the service gave the reading, in milliseconds. */
   ageMs: number
-  /** How long the reading is fresh for from now, in milliseconds (0 when stale). */
-  freshForMs: number
+  /** How long a reading is fresh for from when the service gave it: the TTL, in milliseconds. */
+  freshnessMs: number
 }
 
 /** The circuit is open: the service failed too often and is not being asked. */
@@ -82,7 +82,7 @@ export function createWeatherService (read: (point: Point, hour?: number) => Pro
 
   const answer = (point: Point, { reading, fetchedAt }: Entry, cached: boolean): WeatherAnswer => {
     const ageMs = Math.max(0, Date.now() - fetchedAt)
-    return { point, reading, cached, stale: ageMs >= settings.ttlMs, ageMs, freshForMs: Math.max(0, settings.ttlMs - ageMs) }
+    return { point, reading, cached, stale: ageMs >= settings.ttlMs, ageMs, freshnessMs: settings.ttlMs }
   }
 
   return {

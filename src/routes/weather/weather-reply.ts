@@ -7,13 +7,15 @@ import { WeatherTimeoutError, WeatherUpstreamError } from '../../weather/open-me
 import { WeatherCircuitOpenError, type WeatherAnswer } from '../../weather/weather-service.js'
 
 /**
- * The weather as answered, its headers saying how fresh it is: Age since the
- * weather service gave it, and Cache-Control for as long as it stays fresh
- * in this server's cache (`max-age=0` once stale).
+ * The weather as answered, its headers saying how fresh it is as HTTP caches
+ * reckon it (RFC 9111): `Age`, the seconds since the weather service gave
+ * it, and `Cache-Control: max-age`, its freshness lifetime (the cache's
+ * TTL), so that it is fresh for max-age minus Age more seconds, and stale
+ * once Age reaches max-age.
  */
 export function sendWeather (reply: FastifyReply, answer: WeatherAnswer, cityName: string | null): Weather {
   reply.header('age', String(Math.floor(answer.ageMs / 1000)))
-  reply.header('cache-control', `max-age=${Math.floor(answer.freshForMs / 1000)}`)
+  reply.header('cache-control', `max-age=${Math.floor(answer.freshnessMs / 1000)}`)
   return {
     city_name: cityName,
     latitude: answer.point.latitude,
@@ -40,5 +42,5 @@ export function weatherProblem (error: unknown): unknown {
 /** The headers every weather answer carries. */
 export const weatherHeaders = {
   Age: Type.String({ description: 'Seconds since the weather service gave this reading.' }),
-  'Cache-Control': Type.String({ description: '`max-age=N`: the seconds the reading stays fresh in this server\'s cache (0 when stale).' })
+  'Cache-Control': Type.String({ description: '`max-age=N`: the reading\'s freshness lifetime in seconds (WEATHER_CACHE_TTL_MS): fresh while Age is below it.' })
 }

@@ -51,11 +51,11 @@ t.test('the first answer comes from the weather service, the repeat from the cac
 
 t.test('Age and Cache-Control follow the reading as it ages', async (t) => {
   const { app } = await withFake(t, { WEATHER_CACHE_TTL_MS: '5000' })
-  t.equal((await weather(app, BERLIN)).headers['cache-control'], 'max-age=5')
+  t.equal((await weather(app, BERLIN)).headers['cache-control'], 'max-age=5', 'max-age is the freshness lifetime')
   await sleep(1100)
   const aged = await weather(app, BERLIN)
-  t.equal(aged.headers.age, '1')
-  t.equal(aged.headers['cache-control'], 'max-age=3')
+  t.ok(Number(aged.headers.age) >= 1 && Number(aged.headers.age) < 5, `Age counts the seconds since (${String(aged.headers.age)})`)
+  t.equal(aged.headers['cache-control'], 'max-age=5', 'and stays it: a cache reckons max-age minus Age')
 })
 
 t.test('100 concurrent requests for a point not cached make one call to the weather service', async (t) => {
@@ -118,7 +118,7 @@ t.test('while the weather service fails, a reading up to WEATHER_STALE_MS old is
     const stale = await weather(app, BERLIN)
     t.equal(stale.statusCode, 200, `${mode}: ${stale.body}`)
     t.match(stale.json(), { cached: true, stale: true, temperature: fresh.temperature, observed_at: fresh.observed_at })
-    t.equal(stale.headers['cache-control'], 'max-age=0', 'no longer fresh')
+    t.ok(Number(stale.headers.age) >= Number(/max-age=(\d+)/.exec(String(stale.headers['cache-control']))?.[1]), 'Age past max-age: no longer fresh')
   }
   await sleep(1300)
   fake.mode = 'error'
