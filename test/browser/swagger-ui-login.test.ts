@@ -8,7 +8,7 @@ import { BROWSER_TIMEOUT_MS, launchChromium } from './chromium.js'
 const ADMINISTRATOR_CREATED = /^Created the administrator "admin" with the password (\S+) \. It is shown only this once: sign in and change it \(PATCH \/users\/me\)\.$/
 const ALL_ADMIN_SCOPES = 'tasks:read tasks:write projects:read projects:write users:admin'
 
-t.test('a person signs in on /docs with the administrator password from the log, and Execute on GET /tasks then lists the tasks', async (t) => {
+t.test('a person signs in on /docs with the administrator password from the log, and Execute on GET /tasks then lists the tasks, in version 2 and in version 1', async (t) => {
   const server = await startServer(t, { AUTH: 'on', DATABASE_URL: join(temporaryDirectory(t), 'tasks.db'), LOG_LEVEL: 'info' })
   const password = administratorPassword(server.output())
   t.ok(password, 'the server logged the administrator password on its first start')
@@ -72,11 +72,15 @@ t.test('a person signs in on /docs with the administrator password from the log,
   t.match(await v1List.getAttribute('class'), /\bopblock-deprecated\b/, 'version 1\'s list is shown as deprecated')
   await v1List.locator('.try-out__btn').click()
   const sentV1 = page.waitForResponse((response) => new URL(response.url()).pathname === '/v1/tasks')
-  const v1Answer = await execute(v1List)
-  t.equal(v1Answer.status, '200', 'Execute on version 1\'s GET /tasks shows 200, the token still in use')
-  t.match(v1Answer.body, /Response body\s+Download\s+\[\s+\{/, 'and a bare array of tasks')
-  t.match(v1Answer.body, title)
-  t.match((await sentV1).headers().deprecation, /^@\d+$/, 'answered with a Deprecation header')
+  await v1List.locator('.execute').click()
+  const answeredV1 = await sentV1
+  t.equal(answeredV1.status(), 200, 'Execute on version 1\'s GET /tasks is answered 200, the token still in use')
+  t.match(answeredV1.headers().deprecation, /^@\d+$/, 'with a Deprecation header')
+  // Swagger UI keeps one response per method and path, so until the new one
+  // is shown the block may still show version 2's answer to GET /tasks.
+  const arrayShown = v1List.locator('.live-responses-table .response .response-col_description', { hasText: /Response body\s*Download\s*\[\s*\{/ })
+  await arrayShown.waitFor()
+  t.match(await arrayShown.innerText(), title, 'and it shows a bare array of the tasks')
 })
 
 /** The password in the log line of the administrator's creation. */
