@@ -59,19 +59,20 @@ t.test('Age and Cache-Control follow the reading as it ages', async (t) => {
 })
 
 t.test('100 concurrent requests for a point not cached make one call to the weather service', async (t) => {
-  const { app, fake } = await withFake(t)
+  const { app, fake } = await withFake(t, { WEATHER_TIMEOUT_MS: '2000' })
   fake.mode = 'slow'
-  fake.delayMs = 300
+  fake.delayMs = 1000
   const answers = await Promise.all(Array.from({ length: 100 }, () => weather(app, BERLIN)))
   t.same(new Set(answers.map((answer) => answer.statusCode)), new Set([200]))
   t.equal(fake.requests.length, 1)
   t.same(new Set(answers.map((answer) => answer.json().temperature)).size, 1, 'all share its reading')
   t.ok(answers.every((answer) => answer.json().cached === false), 'none of them came from the cache')
 
-  // A failure is shared the same way.
-  fake.mode = 'error'
+  // A failure is shared the same way (a silent service: every request is
+  // surely waiting on the one call when it times out).
+  fake.mode = 'hang'
   const failures = await Promise.all(Array.from({ length: 20 }, () => weather(app, 'latitude=10&longitude=10')))
-  t.same(new Set(failures.map((answer) => answer.statusCode)), new Set([502]))
+  t.same(new Set(failures.map((answer) => answer.statusCode)), new Set([504]))
   t.equal(fake.requests.length, 2)
 })
 
