@@ -11,6 +11,7 @@ import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { hashPassword } from '../src/auth/passwords.js'
 import { ON_POSTGRES, postgresTestUrl } from './postgres.js'
+import { startFakeOpenMeteo, type FakeOpenMeteo } from './fake-open-meteo.js'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -35,6 +36,14 @@ export async function build (t: Test, env: Record<string, string> = {}) {
   t.teardown(() => app.close())
   await app.ready()
   return app
+}
+
+/** The app built as build() builds it, reading the weather from a fake Open-Meteo started for the test. */
+export async function buildWithFakeWeather (t: Test, env: Record<string, string> = {}): Promise<{ app: App, fake: FakeOpenMeteo }> {
+  const fake = await startFakeOpenMeteo()
+  t.teardown(() => fake.close())
+  const app = await build(t, { WEATHER_API_URL: fake.url, ...env })
+  return { app, fake }
 }
 
 /** A port on this machine where nothing listens right now. */

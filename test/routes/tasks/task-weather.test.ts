@@ -1,6 +1,5 @@
-import t, { type Test } from 'tap'
-import { administratorToken, bearer, build, createTask, createUser, signIn } from '../../helper.js'
-import { startFakeOpenMeteo, type FakeOpenMeteo } from '../../fake-open-meteo.js'
+import t from 'tap'
+import { administratorToken, bearer, build, buildWithFakeWeather, createTask, createUser, signIn } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof build>>
 
@@ -8,19 +7,12 @@ const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const LISBON = { name: 'Lisbon team', latitude: 38.7223, longitude: -9.1393 }
 
-async function withFake (t: Test, env: Record<string, string> = {}): Promise<{ app: App, fake: FakeOpenMeteo }> {
-  const fake = await startFakeOpenMeteo()
-  t.teardown(() => fake.close())
-  const app = await build(t, { WEATHER_API_URL: fake.url, ...env })
-  return { app, fake }
-}
-
 function taskWeather (app: App, id: number, headers: Record<string, string> = {}) {
   return app.inject({ method: 'GET', url: `/tasks/${id}/weather`, headers })
 }
 
 t.test('a task with a place and no due time gets the current weather there, named after the place', async (t) => {
-  const { app, fake } = await withFake(t)
+  const { app, fake } = await buildWithFakeWeather(t)
   const task = await createTask(app, { title: 'Visit', location: LISBON })
   const answer = await taskWeather(app, task.id)
   t.equal(answer.statusCode, 200, answer.body)
@@ -33,7 +25,7 @@ t.test('a task with a place and no due time gets the current weather there, name
 })
 
 t.test('a task due within the forecast gets the forecast for the hour it is due', async (t) => {
-  const { app, fake } = await withFake(t)
+  const { app, fake } = await buildWithFakeWeather(t)
   const due = Math.floor(Date.now() / HOUR) * HOUR + 2 * DAY + 37 * 60_000
   const task = await createTask(app, { title: 'Delivery', due_at: new Date(due).toISOString(), location: { latitude: -33.87, longitude: 151.21 } })
   const answer = await taskWeather(app, task.id)
@@ -55,7 +47,7 @@ t.test('a task due within the forecast gets the forecast for the hour it is due'
 })
 
 t.test('a task without a place, a due time past the forecast, or a task not there are problems, and the service is not asked', async (t) => {
-  const { app, fake } = await withFake(t)
+  const { app, fake } = await buildWithFakeWeather(t)
   const nowhere = await createTask(app, { title: 'Anywhere' })
   const noPlace = await taskWeather(app, nowhere.id)
   t.equal(noPlace.statusCode, 404)
@@ -81,7 +73,7 @@ t.test('a task without a place, a due time past the forecast, or a task not ther
 })
 
 t.test('with AUTH=on, only those who can see the task get its weather', async (t) => {
-  const { app } = await withFake(t, { AUTH: 'on' })
+  const { app } = await buildWithFakeWeather(t, { AUTH: 'on' })
   const root = await administratorToken(app)
   for (const username of ['owner', 'stranger']) await createUser(app, username, {}, root)
   const owner = (await signIn(app, 'owner')).access_token

@@ -1,17 +1,8 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { administratorToken, bearer, build, createUser, freePort, signIn } from '../../helper.js'
-import { startFakeOpenMeteo, type FakeOpenMeteo } from '../../fake-open-meteo.js'
+import { administratorToken, bearer, build, buildWithFakeWeather, createUser, freePort, signIn } from '../../helper.js'
 
 type App = Awaited<ReturnType<typeof build>>
-
-/** The app, reading the weather from a fake Open-Meteo started for the test. */
-async function withFake (t: Test, env: Record<string, string> = {}): Promise<{ app: App, fake: FakeOpenMeteo }> {
-  const fake = await startFakeOpenMeteo()
-  t.teardown(() => fake.close())
-  const app = await build(t, { WEATHER_API_URL: fake.url, ...env })
-  return { app, fake }
-}
 
 function weather (app: App, query: string, headers: Record<string, string> = {}) {
   return app.inject({ method: 'GET', url: `/weather?${query}`, headers })
@@ -20,7 +11,7 @@ function weather (app: App, query: string, headers: Record<string, string> = {})
 const BERLIN = 'latitude=52.52&longitude=13.405'
 
 t.test('the first answer comes from the weather service, the repeat from the cache, and again from the service after the TTL', async (t) => {
-  const { app, fake } = await withFake(t, { WEATHER_CACHE_TTL_MS: '1500' })
+  const { app, fake } = await buildWithFakeWeather(t, { WEATHER_CACHE_TTL_MS: '1500' })
   const first = await weather(app, `${BERLIN}&city_name=Berlin`)
   t.equal(first.statusCode, 200, first.body)
   t.match(first.json(), {
@@ -50,7 +41,7 @@ t.test('the first answer comes from the weather service, the repeat from the cac
 })
 
 t.test('Age and Cache-Control follow the reading as it ages', async (t) => {
-  const { app } = await withFake(t, { WEATHER_CACHE_TTL_MS: '5000' })
+  const { app } = await buildWithFakeWeather(t, { WEATHER_CACHE_TTL_MS: '5000' })
   t.equal((await weather(app, BERLIN)).headers['cache-control'], 'max-age=5', 'max-age is the freshness lifetime')
   await sleep(1100)
   const aged = await weather(app, BERLIN)
@@ -59,7 +50,7 @@ t.test('Age and Cache-Control follow the reading as it ages', async (t) => {
 })
 
 t.test('100 concurrent requests for a point not cached make one call to the weather service', async (t) => {
-  const { app, fake } = await withFake(t, { WEATHER_TIMEOUT_MS: '2000' })
+  const { app, fake } = await buildWithFakeWeather(t, { WEATHER_TIMEOUT_MS: '2000' })
   fake.mode = 'slow'
   fake.delayMs = 1000
   const answers = await Promise.all(Array.from({ length: 100 }, () => weather(app, BERLIN)))
@@ -77,7 +68,7 @@ t.test('100 concurrent requests for a point not cached make one call to the weat
 })
 
 t.test('a failing weather service is a 502 problem, a silent one a 504 within the timeout', async (t) => {
-  const { app, fake } = await withFake(t, { WEATHER_TIMEOUT_MS: '400', WEATHER_CIRCUIT_FAILURES: '100' })
+  const { app, fake } = await buildWithFakeWeather(t, { WEATHER_TIMEOUT_MS: '400', WEATHER_CIRCUIT_FAILURES: '100' })
   for (const [mode, status, kind] of [
     ['error', 502, 'weather-unavailable'],
     ['malformed', 502, 'weather-unavailable'],
@@ -111,7 +102,7 @@ t.test('a weather service nobody answers at is a 502 problem', async (t) => {
 })
 
 t.test('while the weather service fails, a reading up to WEATHER_STALE_MS old is answered, marked stale', async (t) => {
-  const { app, fake } = await withFake(t, { WEATHER_CACHE_TTL_MS: '200', WEATHER_STALE_MS: '1500', WEATHER_TIMEOUT_MS: '300', WEATHER_CIRCUIT_FAILURES: '100' })
+  const { app, fake } = await buildWithFakeWeather(t, { WEATHER_CACHE_TTL_MS: '200', WEATHER_STALE_MS: '1500', WEATHER_TIMEOUT_MS: '300', WEATHER_CIRCUIT_FAILURES: '100' })
   const fresh = (await weather(app, BERLIN)).json()
   await sleep(300)
   for (const mode of ['error', 'hang', 'malformed'] as const) {
@@ -130,7 +121,7 @@ t.test('while the weather service fails, a reading up to WEATHER_STALE_MS old is
 })
 
 t.test('after repeated failures the circuit opens: answers come at once, then the service is tried again', async (t) => {
-  const { app, fake } = await withFake(t, { WEATHER_CIRCUIT_FAILURES: '3', WEATHER_CIRCUIT_OPEN_MS: '1000', WEATHER_CACHE_TTL_MS: '100' })
+  const { app, fake } = await buildWithFakeWeather(t, { WEATHER_CIRCUIT_FAILURES: '3', WEATHER_CIRCUIT_OPEN_MS: '1000', WEATHER_CACHE_TTL_MS: '100' })
   t.equal((await weather(app, 'latitude=60&longitude=10')).statusCode, 200)
   fake.mode = 'error'
   for (let failure = 0; failure < 3; failure++) t.equal((await weather(app, `latitude=${failure}&longitude=0`)).statusCode, 502)
@@ -152,7 +143,7 @@ t.test('after repeated failures the circuit opens: answers come at once, then th
 })
 
 t.test('bad coordinates are 422 problems naming the parameter, and the weather service is not asked', async (t) => {
-  const { app, fake } = await withFake(t)
+  const { app, fake } = await buildWithFakeWeather(t)
   for (const [query, parameter] of [
     ['latitude=90.01&longitude=0', 'latitude'],
     ['latitude=-91&longitude=0', 'latitude'],
@@ -180,7 +171,7 @@ t.test('bad coordinates are 422 problems naming the parameter, and the weather s
 })
 
 t.test('with AUTH=on the weather needs a token with tasks:read', async (t) => {
-  const { app } = await withFake(t, { AUTH: 'on' })
+  const { app } = await buildWithFakeWeather(t, { AUTH: 'on' })
   t.equal((await weather(app, BERLIN)).statusCode, 401)
   const root = await administratorToken(app)
   for (const username of ['reader', 'planner']) await createUser(app, username, {}, root)
