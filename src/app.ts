@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { AccessLogController } from './access-log.js'
 import { routedUrl } from './api-versions.js'
 import { trustProxyOption, type Config } from './config.js'
 import { BODY_LIMIT_BYTES, CONNECTION_TIMEOUT_MS, MAX_HEADER_BYTES, MAX_PARAM_LENGTH, TIMEOUT_CHECK_INTERVAL_MS } from './http-limits.js'
@@ -40,6 +41,7 @@ import { sharedSchemas } from './schemas/shared-schemas.js'
 export async function buildApp (config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, serializers: { req: requestLogValue } },
+    logController: new AccessLogController(),
     trustProxy: trustProxyOption(config.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
     // A request must arrive whole within REQUEST_TIMEOUT_MS (else 408), so a

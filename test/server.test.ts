@@ -38,7 +38,8 @@ t.test('the server serves over HTTP and keeps its data across a restart', async 
 
 t.test('on SIGTERM a request in flight finishes, the database closes, and the exit is 0', async (t) => {
   const databaseUrl = join(temporaryDirectory(t), 'tasks.db')
-  const server = await startServer(t, { DATABASE_URL: databaseUrl })
+  // At debug, the server logs each request as it arrives ("incoming request"), before its body is read.
+  const server = await startServer(t, { DATABASE_URL: databaseUrl, LOG_LEVEL: 'debug' })
   const body = JSON.stringify({ title: 'Finished during shutdown' })
   const { port } = new URL(server.url)
 
@@ -78,14 +79,42 @@ async function waitForOutput (server: RunningServer, text: string): Promise<void
   while (!server.output().includes(text)) await sleep(20)
 }
 
-t.test('logs are JSON lines that carry the request id', async (t) => {
-  const server = await startServer(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db') })
-  const response = await fetch(`${server.url}/tasks`, { headers: { 'x-request-id': 'trace-me-123' } })
+t.test('logs are JSON lines: at info, one access line per request once it is answered, under its request id', async (t) => {
+  const server = await startServer(t, { AUTH: 'on', DATABASE_URL: join(temporaryDirectory(t), 'tasks.db') })
+  const response = await fetch(`${server.url}/tasks?limit=2&access_token=secret-value`, { headers: { 'x-request-id': 'trace-me-123' } })
   t.equal(response.headers.get('x-request-id'), 'trace-me-123')
+  t.equal(response.status, 401)
+  const missing = await fetch(`${server.url}/v2/nowhere`, { headers: { 'x-request-id': 'trace-me-404' } })
+  t.equal(missing.status, 404)
   await server.stop()
   const lines = server.output().trim().split('\n').map((line) => JSON.parse(line))
-  const forRequest = lines.filter((line) => line.reqId === 'trace-me-123')
-  t.same(forRequest.map((line) => line.msg), ['incoming request', 'request completed'])
+  const [line, ...more] = lines.filter((line) => line.reqId === 'trace-me-123')
+  t.same(more, [], 'one line for the request')
+  t.match(line, {
+    level: 30,
+    msg: 'request completed',
+    method: 'GET',
+    url: '/tasks?limit=2&access_token=[redacted]',
+    statusCode: 401,
+    contentLength: Number(response.headers.get('content-length')),
+    userId: null
+  })
+  t.ok(line.responseTime > 0, 'with its response time in ms')
+  t.match(lines.filter((line) => line.reqId === 'trace-me-404'), [{ msg: 'request completed', url: '/v2/nowhere', statusCode: 404 }], 'a route not found, by the URL it was asked for')
+  t.notOk(lines.some((line) => line.msg === 'incoming request'), 'no "incoming request" line at info')
+})
+
+t.test('the access line names the user; at debug, the "incoming request" line comes first', async (t) => {
+  const server = await startServer(t, { DATABASE_URL: join(temporaryDirectory(t), 'tasks.db'), LOG_LEVEL: 'debug' })
+  const response = await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'debug-me-1' }, body: JSON.stringify({ title: 'Logged' }) })
+  t.equal(response.status, 201)
+  await server.stop()
+  const lines = server.output().trim().split('\n').map((line) => JSON.parse(line)).filter((line) => line.reqId === 'debug-me-1')
+  t.same(lines.map((line) => line.msg), ['incoming request', 'request completed'])
+  t.match(lines, [
+    { level: 20, req: { method: 'POST', url: '/tasks' } },
+    { level: 30, method: 'POST', url: '/tasks', statusCode: 201, contentLength: Number(response.headers.get('content-length')), userId: 1 }
+  ], 'with AUTH=off, the local administrator (user 1)')
 })
 
 t.test('a 500 is logged with its request id and its cause, and the client sees neither', async (t) => {

@@ -16,7 +16,9 @@ import { startServer, temporaryDirectory, type RunningServer } from '../helper.j
 //
 // "Accepted before it began to shut down" is read from the server's own log,
 // which one thread writes in order: the request's "incoming request" line
-// comes before the "shutting down" line.
+// comes before the "shutting down" line. That line is written at debug (at
+// info there is one line per request, once it is answered), so this server
+// logs at debug.
 
 const HELD_POSTS = 20
 const PIPELINED = 3
@@ -51,7 +53,7 @@ const outcomeOfError = (error: NodeJS.ErrnoException): Outcome =>
 
 t.test('SIGTERM with requests in flight: accepted ones finish, later ones are refused or 503, exit 0, nothing lost', async (t) => {
   const file = join(temporaryDirectory(t), 'tasks.db')
-  const server = await startServer(t, { DATABASE_URL: file })
+  const server = await startServer(t, { DATABASE_URL: file, LOG_LEVEL: 'debug' })
   const { port } = new URL(server.url)
   const agent = new Agent({ keepAlive: true, maxSockets: 100 })
   t.teardown(() => agent.destroy())

@@ -58,7 +58,8 @@ t.test('no password or token reaches the log, even at LOG_LEVEL=trace and when a
   t.equal(await server.stop(), 0)
 
   const log = server.output()
-  t.equal(log.split('"msg":"incoming request"').length - 1, requests, 'the log holds every request')
+  t.equal(log.split('"msg":"incoming request"').length - 1, requests, 'the log holds every request as it came')
+  t.equal(log.split('"msg":"request completed"').length - 1, requests, 'and as it was answered')
   for (const secret of secrets) t.notOk(log.includes(secret), `${secret.slice(0, 12)}... is not in the log`)
   t.equal(log.split(adminPassword).length - 1, 1, 'the first administrator\'s password is in it once, as documented')
   t.match(log, /"url":"\/tasks\?access_token=\[redacted\]&password=\[redacted\]&refresh_token=\[redacted\]"/, 'the URL is logged with the secrets taken out')
