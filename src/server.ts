@@ -1,3 +1,4 @@
+import './memory-footprint.js'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadConfigOrExit } from './config.js'
