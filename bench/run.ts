@@ -8,6 +8,7 @@ import pg from 'pg'
 import { latencyPass, type LatencyGroup } from './latency-pass.js'
 import { load, loadCases, type LoadCase, type LoadResult } from './load-cases.js'
 import { ROOT, run, startServer } from './processes.js'
+import { speedTargets, type TargetResult } from './targets.js'
 import { startFakeOpenMeteo } from '../test/fake-open-meteo.js'
 import { WEBSOCKET_TARGETS, websocketSubscribers, type WebSocketResult } from './websocket-subscribers.js'
 
@@ -227,6 +228,7 @@ async function administratorToken (url: string): Promise<string> {
   return (await signedIn.json() as { access_token: string }).access_token
 }
 
+const targets = ceiling === undefined ? [] : speedTargets(sizes)
 const machine = { cpus: availableParallelism(), model: cpus()[0]?.model, node: process.version }
 const websocketReport = { options: WEBSOCKET_OPTIONS, targets: WEBSOCKET_TARGETS, cases: websocket }
 // A run of the WebSocket case alone has a file of its own, so that it does not stand in for a whole run's.
@@ -241,6 +243,7 @@ const report = ceiling === undefined
       ceiling,
       sizes,
       scaleOut,
+      targets,
       websocket: websocketReport
     }
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
@@ -249,6 +252,7 @@ writeFileSync(resultFile, JSON.stringify(report, null, 2) + '\n')
 
 line('')
 if (ceiling !== undefined) line(renderTable(ceiling, sizes, scaleOut))
+if (ceiling !== undefined) line(renderTargets(targets))
 line(renderWebSocketTables(websocket))
 line(`Results written to ${resultFile}.`)
 
@@ -279,6 +283,12 @@ function renderTable (ceiling: LoadResult, sizes: SizeResult[], scaleOut: ScaleO
     }
   }
   return sections.join('\n\n') + '\n'
+}
+
+function renderTargets (targets: TargetResult[]): string {
+  const rows = targets.map(({ target, database, measured, holds }) => [target, database, measured, holds ? 'holds' : 'short'])
+  const short = targets.filter(({ holds }) => !holds).length
+  return `Targets (issue 18), ${targets.length - short} of ${targets.length} holding:\n\n` + markdownTable([['target', 'database', 'measured', 'verdict'], ...rows]) + '\n'
 }
 
 function renderWebSocketTables (cases: WebSocketCase[]): string {
