@@ -8,6 +8,7 @@ import type { Viewer } from '../viewer.js'
 import type { TaskChange } from '../../jobs/task-change.js'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { GroupCommit } from './group-commit.js'
+import { createListPageCache } from './list-page-cache.js'
 import { projectMembers, projects, projectSlugRedirects, taskCounts, tasks, users } from './schema.js'
 import { recordingWrites, type SqliteOutbox } from './outbox.js'
 import type { SqliteConnection } from './sqlite-database.js'
@@ -317,6 +318,7 @@ export function createSqliteTaskRepository (
   }
 
   const writeRecording = recordingWrites(write, outbox)
+  const rememberedPage = createListPageCache(db.$client)
 
   /**
    * Runs a change to one task: if the viewer sees it, may change it, and
@@ -365,7 +367,7 @@ export function createSqliteTaskRepository (
     },
 
     async list (viewer, query, after) {
-      return readPage(viewer, query, after)
+      return rememberedPage(viewer, query, after, () => readPage(viewer, query, after))
     },
 
     async update (viewer, id, changes, options = {}) {

@@ -144,8 +144,11 @@ t.test('the statements the repository runs for those shapes use an index and nev
   for (const query of shapes()) {
     // A first page by offset, then the next one after its last task (a
     // cursor); sorted by due time, also a page among the tasks without one,
-    // whose position is the key past every due time.
+    // whose position is the key past every due time. (Each is asked once:
+    // a page asked again is answered from the pages remembered.)
+    executed.length = 0
     const first = await repository.list(query)
+    const firstStatements = [...executed]
     const last = first.items.at(-1) as Task
     const positions: ListPosition[] = [positionOf(query, last)]
     if (query.sort_by === 'due_at') {
@@ -155,7 +158,8 @@ t.test('the statements the repository runs for those shapes use an index and nev
     }
     for (const after of [undefined, ...positions]) {
       executed.length = 0
-      const page = await repository.list(query, after)
+      const page = after === undefined ? first : await repository.list(query, after)
+      if (after === undefined) executed.push(...firstStatements)
       t.equal(page.items.length, 20)
       const label = `${JSON.stringify(query)} after ${JSON.stringify(after)}`
       const pageStatements = executed.filter(({ query: statement }) => statement.includes('"tasks"') && /\blimit\b/i.test(statement))
@@ -245,3 +249,61 @@ t.test('a search of 3+ characters starts from the trigram index, never scanning 
 })
 
 // ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Pages remembered while nothing changes.
+
+t.test('a page asked again while nothing was written is answered without a query, and frozen', async (t) => {
+  const client = new BetterSqlite3(seededFile(t))
+  t.teardown(() => client.close())
+  const executed: string[] = []
+  const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query) => { executed.push(query) } } }))
+  const query = listQuery({ status: 'pending', sort_by: 'title', sort_order: 'asc' })
+  const first = await repository.list(query)
+  executed.length = 0
+  const again = await repository.list(query)
+  t.same(executed, [], 'no statement')
+  t.same(again, first)
+  t.ok(Object.isFrozen(again) && Object.isFrozen(again.items) && again.items.every((task) => Object.isFrozen(task)), 'shared, so frozen')
+  await repository.list({ ...query, offset: 20 })
+  t.ok(executed.length > 0, 'another page is read')
+})
+
+t.test('a remembered page is read again after any write of this connection, or any commit of another', async (t) => {
+  const path = seededFile(t)
+  const client = new BetterSqlite3(path)
+  t.teardown(() => client.close())
+  const repository = repositoryOver(drizzle({ client }))
+  const query = listQuery({ sort_by: 'created_at', sort_order: 'desc' })
+  const before = await repository.list(query)
+
+  const created = await repository.create({ title: 'Written here' })
+  const afterCreate = await repository.list(query)
+  t.equal(afterCreate.total, before.total + 1, 'the total counts the new task')
+  t.equal(afterCreate.items[0]?.id, created.id, 'and the page shows it')
+
+  await repository.update(created.id, { title: 'Renamed here' })
+  t.equal((await repository.list(query)).items[0]?.title, 'Renamed here', 'an update')
+
+  // Another process: a second connection to the file.
+  const other = new BetterSqlite3(path)
+  t.teardown(() => other.close())
+  other.prepare('UPDATE tasks SET title = ? WHERE id = ?').run('Renamed by another process', created.id)
+  t.equal((await repository.list(query)).items[0]?.title, 'Renamed by another process', 'a commit of another connection')
+  other.prepare('UPDATE tasks SET deleted_at = 1, version = version + 1 WHERE id = ?').run(created.id)
+  const afterDelete = await repository.list(query)
+  t.equal(afterDelete.total, before.total, 'a delete by another connection: the total')
+  t.not(afterDelete.items[0]?.id, created.id, 'and the page')
+})
+
+t.test('a list that depends on the clock (overdue) is never remembered', async (t) => {
+  const client = new BetterSqlite3(seededFile(t))
+  t.teardown(() => client.close())
+  const executed: string[] = []
+  const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query) => { executed.push(query) } } }))
+  const query = listQuery({ overdue: true, sort_by: 'due_at', sort_order: 'asc' })
+  await repository.list(query)
+  executed.length = 0
+  await repository.list(query)
+  t.ok(executed.some((statement) => /\blimit\b/i.test(statement)), 'read again')
+})
