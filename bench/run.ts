@@ -100,7 +100,7 @@ async function benchServer (database: SizeResult['database'], tasks: number, see
     cases.push({ ...result, ratio: result.requestsPerSecond / (ceiling as LoadResult).requestsPerSecond })
     line(`  ${database}: ${loadCase.name}: ${result.requestsPerSecond.toFixed(0)} req/s`)
   }
-  const passes = latency ? await latencyPass(server.url) : undefined
+  const passes = latency ? await latencyPass(server.url, liveIds[0] as number) : undefined
   const rssMbAtEnd = server.rssMb()
   await server.stop()
   return { database, tasks, seedSeconds, startupMs: server.startupMs, cases, rssMbAtEnd, ...(passes === undefined ? {} : { latency: passes }) }
