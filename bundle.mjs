@@ -18,5 +18,12 @@ await build({
   // Bundled CommonJS packages call require(); an ES module has none of its own.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   sourcemap: true,
+  // V8 keeps the whole source of a module in memory, in two bytes a
+  // character if any one of them is not ASCII: without comments and
+  // whitespace (names are kept, for stack traces), and with the licence
+  // comments written beside it to dist/server.js.LEGAL.txt, the source is
+  // 3.7 MB of ASCII instead of 10.6 MB of heap.
+  minifyWhitespace: true,
+  legalComments: 'external',
   logLevel: 'warning'
 })
