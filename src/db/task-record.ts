@@ -65,19 +65,16 @@ export function changedRow (current: TaskRow, changes: TaskUpdate, projectId: nu
   return next
 }
 
+/** The columns of what a task shows that a write may change. */
+export const CHANGEABLE_COLUMNS = ['title', 'description', 'status', 'priority', 'assignee', 'notifyEmail', 'dueAt', 'locationName', 'locationLatitude', 'locationLongitude', 'projectId'] as const satisfies ReadonlyArray<keyof TaskRow>
+export type ChangeableColumn = typeof CHANGEABLE_COLUMNS[number]
+
+/** The columns whose values differ between two versions of a row. */
+export const changedColumns = (current: TaskRow, next: TaskRow): ChangeableColumn[] => CHANGEABLE_COLUMNS.filter((column) => current[column] !== next[column])
+
 /** Whether a write changes anything the task shows: one that does not leaves the version. */
 export function isChanged (current: TaskRow, next: TaskRow): boolean {
-  return current.title !== next.title ||
-    current.description !== next.description ||
-    current.status !== next.status ||
-    current.priority !== next.priority ||
-    current.assignee !== next.assignee ||
-    current.notifyEmail !== next.notifyEmail ||
-    current.dueAt !== next.dueAt ||
-    current.locationName !== next.locationName ||
-    current.locationLatitude !== next.locationLatitude ||
-    current.locationLongitude !== next.locationLongitude ||
-    current.projectId !== next.projectId
+  return CHANGEABLE_COLUMNS.some((column) => current[column] !== next[column])
 }
 
 /** Now, but always later than the last change, so updated_at moves on every change. */

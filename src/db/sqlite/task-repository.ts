@@ -3,7 +3,7 @@ import type { ListPosition, StoredResponse, TaskPage, TaskProjectRefusal, TaskRe
 import { OPEN_STATUSES, withDefaults, type Task, type TaskListQuery } from '../../schemas/task.js'
 import { timestampOf } from '../iso-timestamp.js'
 import { dueOrderKey, EARLIEST_DUE_AT, LATEST_DUE_AT } from '../due-order.js'
-import { changedRow, fieldColumns, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type TaskRecord } from '../task-record.js'
+import { changedColumns, changedRow, fieldColumns, isChanged, likePattern, nextUpdatedAt, NONE, READ, toTask, WRITE, type ChangeableColumn, type TaskRecord, type TaskRow } from '../task-record.js'
 import type { Viewer } from '../viewer.js'
 import type { TaskChange } from '../../jobs/task-change.js'
 import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
@@ -115,21 +115,24 @@ export function createSqliteTaskRepository (
     updatedAt: placeholder('now'),
     version: 1
   }).returning().prepare()
-  const updateFields = db.update(tasks).set({
-    title: value('title'),
-    description: value('description'),
-    status: value('status'),
-    priority: value('priority'),
-    assignee: value('assignee'),
-    notifyEmail: value('notifyEmail'),
-    dueAt: value('dueAt'),
-    locationName: value('locationName'),
-    locationLatitude: value('locationLatitude'),
-    locationLongitude: value('locationLongitude'),
-    projectId: value('projectId'),
-    updatedAt: value('updatedAt'),
-    version: value('version')
-  }).where(eq(tasks.id, placeholder('id'))).returning().prepare()
+  // An UPDATE maintains every index over a column it sets, whether or not
+  // the value changes: each write sets only the columns it changes (one
+  // statement per set of them, prepared when first needed), so renaming a
+  // task leaves its status, due and project indexes alone.
+  const updates = new Map<string, ReturnType<typeof prepareUpdate>>()
+  const prepareUpdate = (columns: readonly ChangeableColumn[]) => db.update(tasks)
+    .set({ ...Object.fromEntries(columns.map((column) => [column, value(column)])), updatedAt: value('updatedAt'), version: value('version') })
+    .where(eq(tasks.id, placeholder('id'))).returning().prepare()
+  const updateChanged = (current: TaskRow, next: TaskRow, values: { updatedAt: number, version: number }) => {
+    const columns = changedColumns(current, next)
+    const key = columns.join()
+    let update = updates.get(key)
+    if (update === undefined) {
+      update = prepareUpdate(columns)
+      updates.set(key, update)
+    }
+    return update.values({ ...next, ...values })
+  }
   const setDeletedAt = db.update(tasks)
     .set({ deletedAt: value('deletedAt'), updatedAt: value('updatedAt'), version: value('version') })
     .where(eq(tasks.id, placeholder('id')))
@@ -377,7 +380,7 @@ export function createSqliteTaskRepository (
         const next = changedRow(current, changes, project === undefined ? undefined : project?.id ?? null)
         if (!isChanged(current, next)) return () => current
         const projectSlug = project === undefined ? current.projectSlug : project?.slug ?? null
-        return () => returned(updateFields.values({ ...next, updatedAt: nextUpdatedAt(current), version: current.version + 1 }), projectSlug, current.creator)
+        return () => returned(updateChanged(current, next, { updatedAt: nextUpdatedAt(current), version: current.version + 1 }), projectSlug, current.creator)
       })
     },
 

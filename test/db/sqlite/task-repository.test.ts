@@ -307,3 +307,21 @@ t.test('a list that depends on the clock (overdue) is never remembered', async (
   await repository.list(query)
   t.ok(executed.some((statement) => /\blimit\b/i.test(statement)), 'read again')
 })
+
+t.test('an update sets only the columns it changes, so SQLite maintains only their indexes', async (t) => {
+  const client = new BetterSqlite3(seededFile(t))
+  t.teardown(() => client.close())
+  const executed: string[] = []
+  const repository = repositoryOver(drizzle({ client, logger: { logQuery: (query) => { executed.push(query) } } }))
+  const setColumns = () => {
+    const statement = executed.find((query) => /^update "tasks"/i.test(query)) as string
+    return [...statement.matchAll(/"(\w+)" = /g)].map(([, column]) => column).filter((column) => column !== 'id')
+  }
+  const created = await repository.create({ title: 'Updated column by column', status: 'pending', priority: 3 })
+  executed.length = 0
+  t.match(await repository.update(created.id, { title: 'Only the title' }), { title: 'Only the title', version: 2 })
+  t.same(setColumns(), ['title', 'updated_at', 'version'])
+  executed.length = 0
+  t.match(await repository.update(created.id, { status: 'done', priority: 1, due_at: null, location: null }), { status: 'done', priority: 1, version: 3 })
+  t.same(setColumns(), ['status', 'priority', 'updated_at', 'version'], 'the columns whose values differ: a due time or place already empty is not set')
+})
