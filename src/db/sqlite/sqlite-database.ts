@@ -39,6 +39,11 @@ export function openSqliteConnection (url: string) {
     // for this long; the wait blocks the event loop, so it stays short.
     client.pragma('busy_timeout = 1000')
     client.pragma('foreign_keys = ON')
+    // SQLite's own cache of pages: 8 MiB rather than better-sqlite3's 16.
+    // The pages it misses come from the operating system's file cache, a
+    // read of a few microseconds: on a million tasks, halving it changed no
+    // benchmark case beyond the noise and kept 8 MB out of the resident memory.
+    client.pragma('cache_size = -8192')
     const db = drizzle({ client })
     migrate(db, { migrationsFolder: SQLITE_MIGRATIONS_FOLDER })
     return db
